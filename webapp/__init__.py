@@ -1,0 +1,68 @@
+"""Hearth's web application: the one app factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from webapp.celery import celery_init_app
+from webapp.config import load_config
+from webapp.extensions import csrf, db, login_manager, migrate
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from the environment, then apply any overrides (tests use them)."""
+    config = load_config()
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=str(config["INSTANCE_PATH"]))
+    app.config.update(config)
+    if config_overrides:
+        app.config.update(config_overrides)
+    _tune_sqlite(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    celery_init_app(app)
+
+    from webapp import models  # noqa: F401  (registers the tables)
+    from webapp.auth import bp as auth_bp
+    from webapp.errors import register_error_handlers
+    from webapp.members import bp as members_bp
+    from webapp.organizer import bp as organizer_bp
+    from webapp.templating import register_template_helpers
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(organizer_bp)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """Let the web server, worker and scheduler share one SQLite file without lock errors."""
+    uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not uri.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()

@@ -1,0 +1,99 @@
+"""Configuration read from the environment, with embedded defaults that need no server.
+
+Every setting is an environment variable (an optional `.env` file in the working directory
+is read first). Without any, Hearth runs on a SQLite file, a SQLite-backed Celery broker and
+a local mail catcher, all under the instance folder. See the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    """Parse a boolean environment value such as 1/0, true/false, yes/no."""
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, value: str | None, default: int) -> int:
+    """Parse an integer environment value, naming the variable when it is not one."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+def instance_path() -> Path:
+    """The folder for local state: SQLite files, the secret key, caught mail."""
+    return Path(os.environ.get("HEARTH_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config() -> dict[str, object]:
+    """Build the Flask config mapping from the environment."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    env = os.environ.get
+    folder = instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url = env("DATABASE_URL") or f"sqlite:///{folder / 'hearth.sqlite'}"
+    if database_url.startswith("postgres://"):  # Heroku-style URLs
+        database_url = "postgresql://" + database_url[len("postgres://") :]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    broker_url = env("CELERY_BROKER_URL") or f"sqla+sqlite:///{folder / 'celery-broker.sqlite'}"
+    return {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": _secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": (env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": env("SMTP_HOST") or "127.0.0.1",
+        "SMTP_PORT": _int("SMTP_PORT", env("SMTP_PORT"), 8025),
+        "SMTP_USER": env("SMTP_USER") or "",
+        "SMTP_PASSWORD": env("SMTP_PASSWORD") or "",
+        "SMTP_TLS": _flag(env("SMTP_TLS")),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", env("SMTP_TIMEOUT"), 10),
+        "MAIL_FROM": env("MAIL_FROM") or "Hearth <hearth@localhost>",
+        "MAIL_CATCHER_DIR": env("MAIL_CATCHER_DIR") or "",
+        "MATCH_TIME_LIMIT": float(env("MATCH_TIME_LIMIT") or 5.0),
+        "CELERY": {
+            "broker_url": broker_url,
+            "task_default_queue": env("CELERY_QUEUE") or "hearth",
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "beat_schedule_filename": str(folder / "celerybeat-schedule"),
+        },
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
+        "REMEMBER_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,128 @@
+"""Views for members: home, profile, communities, opting in and out."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.members import bp
+from webapp.members.forms import CommunityForm, EmptyForm, ProfileForm
+from webapp.models import Community, Meetup
+from webapp.services import communities, groups, meetups, profiles
+from webapp.services.errors import ServiceError
+from webapp.views import community_or_404, show_service_error
+
+
+@bp.route("/")
+def landing() -> str | Response:
+    """The front page; members go straight to their home."""
+    if current_user.is_authenticated:
+        return redirect(url_for("members.home"))
+    return render_template("members/landing.html")
+
+
+@bp.route("/me")
+@login_required
+def home() -> str:
+    """The member's communities, upcoming meetups and groups."""
+    return render_template(
+        "members/home.html",
+        communities=communities.communities_of(current_user),
+        upcoming=meetups.upcoming_for(current_user),
+        my_groups=groups.groups_of(current_user),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    """Edit name, interests, about text and weekly availability."""
+    form = ProfileForm(obj=current_user)
+    chosen = {(a.weekday, a.part) for a in current_user.availability}
+    if request.method == "GET":
+        form.interests.data = ", ".join(i.name for i in current_user.interests)
+    if form.validate_on_submit():
+        try:
+            chosen = profiles.parse_availability(request.form.getlist("availability"))
+            profiles.update_profile(
+                current_user, display_name=form.display_name.data, about=form.about.data or "",
+                interests=profiles.split_interest_text(form.interests.data or ""), availability=chosen,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("members.home"))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("members/profile.html", form=form, chosen=chosen), status
+
+
+@bp.route("/communities")
+def community_list() -> str:
+    """Every community, to browse and join."""
+    rows = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return render_template("members/communities.html", communities=rows)
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@login_required
+def new_community() -> str | Response:
+    """Start a community; its creator becomes its organizer."""
+    form = CommunityForm()
+    if form.validate_on_submit():
+        try:
+            community = communities.create_community(
+                current_user, form.name.data, form.description.data or "", form.timezone.data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"{community.name} is ready. Schedule its first meetup.", "success")
+            return redirect(url_for("organizer.dashboard", slug=community.slug))
+    return render_template("members/new_community.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/c/<slug>")
+def community(slug: str) -> str:
+    """A community's public page, with a join button and its open meetups."""
+    found = community_or_404(slug)
+    role = communities.role_of(current_user, found)
+    return render_template("members/community.html", community=found, role=role, form=EmptyForm())
+
+
+@bp.route("/c/<slug>/join", methods=["POST"])
+@login_required
+def join(slug: str) -> Response:
+    """Join a community."""
+    found = community_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if communities.join(current_user, found):
+        flash(f"You joined {found.name}.", "success")
+    return redirect(url_for("members.community", slug=slug))
+
+
+@bp.route("/meetups/<int:meetup_id>/<any('opt-in', 'opt-out'):action>", methods=["POST"])
+@login_required
+def change_optin(meetup_id: int, action: str) -> Response:
+    """Opt in to, or out of, a meetup with one click."""
+    meetup = db.session.get(Meetup, meetup_id)
+    if meetup is None or communities.role_of(current_user, meetup.community) is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "opt-in":
+            meetups.opt_in(current_user, meetup)
+            flash(f"You're in for {meetup.title}. We'll email your group after the deadline.", "success")
+        else:
+            meetups.opt_out(current_user, meetup)
+            flash(f"You're out of {meetup.title}.", "info")
+    except ServiceError as error:
+        show_service_error(None, error)
+    return redirect(url_for("members.home"))

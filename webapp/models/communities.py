@@ -1,0 +1,56 @@
+"""Communities and the members' roles in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._time import utcnow
+
+
+class Role(enum.StrEnum):
+    """What a member may do in a community."""
+
+    MEMBER = "member"
+    ORGANIZER = "organizer"
+
+
+class Community(db.Model):
+    """A neighbourhood, club or workplace whose members meet in small groups."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: URL name, unique.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: IANA time zone; meetup times are entered and shown in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships = relationship("Membership", back_populates="community", cascade="all, delete-orphan")
+    meetups = relationship("Meetup", back_populates="community", order_by="Meetup.id")
+
+
+class Membership(db.Model):
+    """A member's place in a community, with their role."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("community_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    community = relationship("Community", back_populates="memberships")
+    member = relationship("Member", back_populates="memberships")

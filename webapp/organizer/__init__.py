@@ -1,0 +1,7 @@
+"""Organizer pages: dashboard, scheduling meetups, matching, caught demo mail."""
+
+from flask import Blueprint
+
+bp = Blueprint("organizer", __name__, url_prefix="/organize")
+
+from webapp.organizer import routes  # noqa: E402,F401

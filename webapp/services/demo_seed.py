@@ -1,0 +1,144 @@
+"""A believable demo community: a few hundred members, one past and one upcoming meetup.
+
+Deterministic (fixed random seed), and only seeded once per database.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import (
+    PARTS_OF_DAY,
+    Availability,
+    Community,
+    Group,
+    Meetup,
+    MeetupFeedback,
+    MeetupSlot,
+    Member,
+    Membership,
+    OptIn,
+    PairFeedback,
+    Role,
+    Venue,
+)
+from webapp.models._time import utcnow
+from webapp.models.groups import PairChoice
+from webapp.services import accounts
+from webapp.services.matching import run_matching_round
+from webapp.services.profiles import interests_by_name
+
+DEMO_SLUG = "riverside-neighbours"
+ORGANIZER_EMAIL = "organizer@hearth.demo"
+
+#: Latent circles of taste; members draw most interests from one or two of them.
+CIRCLES = [
+    ["bouldering", "hiking", "trail running", "cycling", "wild swimming"],
+    ["board games", "sci-fi", "fantasy novels", "tabletop rpg", "video games"],
+    ["cooking", "baking", "fermentation", "street food", "wine"],
+    ["jazz", "choir singing", "vinyl records", "live music", "guitar"],
+    ["gardening", "birdwatching", "foraging", "climate action", "beekeeping"],
+    ["photography", "sketching", "pottery", "museums", "film"],
+    ["startups", "programming", "philosophy", "languages", "chess"],
+]
+FIRST_NAMES = (
+    "Ada Ben Chloe Dev Elif Femi Greta Hugo Ines Jonas Kira Luca Maya Nils Omar Priya Quinn Rosa "
+    "Sam Tariq Uma Vera Wen Xavi Yara Zoe Aiko Bram Carmen Dario Emil Farah Gus Hana Ivo Jade Kofi "
+    "Lena Milo Nora Otto Pia Rafa Sofia Theo Ula Vik Willa Yusuf Zaid"
+).split()
+
+
+def seed_demo(members: int = 300, seed: int = 7) -> str:
+    """Create the demo community unless it exists; return a one-line summary."""
+    if db.session.scalar(select(Community.id).where(Community.slug == DEMO_SLUG)):
+        return "Demo community already seeded."
+    rng = random.Random(seed)
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    community = Community(name="Riverside Neighbours", slug=DEMO_SLUG, timezone="Europe/London",
+                          description="Neighbours around the river who meet in small groups every fortnight.")
+    db.session.add(community)
+    organizer = Member(email=ORGANIZER_EMAIL, display_name="Olivia Organizer",
+                       password_hash=accounts.hash_password(secrets.token_urlsafe(16)))
+    community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
+    people = _members(rng, members)
+    for person in people:
+        community.memberships.append(Membership(member=person, role=Role.MEMBER))
+    db.session.flush()
+
+    past = _meetup(community, "Spring walk and talk", now - timedelta(days=15), now - timedelta(days=12))
+    upcoming = _meetup(community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5))
+    for meetup, share in ((past, 0.5), (upcoming, 0.4)):
+        for person in rng.sample(people, int(len(people) * share)):
+            db.session.add(OptIn(meetup_id=meetup.id, member_id=person.id))
+    db.session.commit()
+    run_matching_round(past.id, notify=False)
+    _feedback(rng, past)
+    db.session.commit()
+    return f"Seeded {DEMO_SLUG}: {len(people)} members, a past meetup with groups and feedback, an upcoming one."
+
+
+def reset_organizer_password() -> tuple[str, str]:
+    """Give the demo organizer a fresh random password and return the login."""
+    organizer = db.session.scalar(select(Member).where(Member.email == ORGANIZER_EMAIL))
+    password = secrets.token_urlsafe(9)
+    organizer.password_hash = accounts.hash_password(password)
+    db.session.commit()
+    return ORGANIZER_EMAIL, password
+
+
+def _members(rng: random.Random, count: int) -> list[Member]:
+    """Members with interests from one or two circles and a few evenings or weekends free."""
+    shared_hash = accounts.hash_password(secrets.token_urlsafe(16))  # demo members cannot log in
+    people = []
+    for n in range(count):
+        circles = rng.sample(CIRCLES, rng.choice([1, 1, 2]))
+        names = {tag for circle in circles for tag in rng.sample(circle, rng.randint(2, 4))}
+        if rng.random() < 0.3:
+            names.add(rng.choice(rng.choice(CIRCLES)))
+        person = Member(email=f"member{n:04d}@hearth.demo", password_hash=shared_hash,
+                        display_name=f"{rng.choice(FIRST_NAMES)} {chr(65 + n % 26)}.",
+                        about=f"Happy to talk about {', '.join(sorted(names)[:2])}.")
+        person.interests = interests_by_name(sorted(names))
+        windows = {(d, "evening") for d in rng.sample(range(5), rng.randint(1, 4))}
+        windows |= {(d, p) for d in (5, 6) for p in PARTS_OF_DAY if rng.random() < 0.35}
+        person.availability = [Availability(weekday=d, part=p) for d, p in sorted(windows)]
+        people.append(person)
+    return people
+
+
+def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  # type: ignore[no-untyped-def]
+    """A meetup with a weekday evening slot and a Saturday late-morning slot."""
+    meetup = Meetup(community=community, title=title, optin_deadline=deadline)
+    evening = first_slot.replace(hour=18)
+    saturday = first_slot + timedelta(days=(5 - first_slot.weekday()) % 7 or 7)
+    for starts_at, name, address, seats in (
+        (evening, "The Lantern Café", "12 Mill Lane", 60),
+        (saturday.replace(hour=10), "Riverside Library, Room 2", "1 Quay Street", 60),
+    ):
+        venue = Venue(community=community, name=name, address=address, capacity=seats)
+        meetup.slots.append(MeetupSlot(starts_at=starts_at, venue=venue))
+    db.session.add(meetup)
+    db.session.flush()
+    return meetup
+
+
+def _feedback(rng: random.Random, meetup: Meetup) -> None:
+    """Most people went; many rate well; some pairs want to meet again."""
+    for group in db.session.scalars(select(Group).where(Group.meetup_id == meetup.id)):
+        seats = [s.member_id for s in group.members]
+        for member_id in seats:
+            went = rng.random() < 0.85
+            db.session.add(MeetupFeedback(meetup_id=meetup.id, member_id=member_id, attended=went,
+                                          rating=rng.choice([3, 4, 4, 5, 5]) if went else None))
+            if not went:
+                continue
+            for other in seats:
+                if other != member_id and rng.random() < 0.55:
+                    choice = PairChoice.AGAIN if rng.random() < 0.8 else PairChoice.NOT_FOR_ME
+                    db.session.add(PairFeedback(meetup_id=meetup.id, rater_id=member_id,
+                                                ratee_id=other, choice=choice))
