@@ -46,9 +46,16 @@ def _secret_key(folder: Path) -> str:
         return key_file.read_text().strip()
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    partial = folder / f"secret_key.{os.getpid()}"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
+    try:  # atomic: if another process (web, worker, beat) got there first, use theirs
+        os.link(partial, key_file)
+    except FileExistsError:
+        key = key_file.read_text().strip()
+    finally:
+        partial.unlink()
     return key
 
 
