@@ -112,15 +112,16 @@ def _members(rng: random.Random, count: int) -> list[Member]:
 
 
 def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  # type: ignore[no-untyped-def]
-    """A meetup with a weekday evening slot and a Saturday late-morning slot."""
+    """A meetup with two weekday evening slots and a Saturday morning slot."""
     meetup = Meetup(community=community, title=title, optin_deadline=deadline)
     evening = first_slot.replace(hour=18)
     saturday = first_slot + timedelta(days=(5 - first_slot.weekday()) % 7 or 7)
     for starts_at, name, address, seats in (
-        (evening, "The Lantern Café", "12 Mill Lane", 60),
+        (evening, "The Lantern Café", "12 Mill Lane", 40),
+        (evening + timedelta(days=2 if evening.weekday() < 3 else -2), "The Lantern Café", "12 Mill Lane", 40),
         (saturday.replace(hour=10), "Riverside Library, Room 2", "1 Quay Street", 60),
     ):
-        venue = Venue(community=community, name=name, address=address, capacity=seats)
+        venue = Venue(community_id=community.id, name=name, address=address, capacity=seats)
         meetup.slots.append(MeetupSlot(starts_at=starts_at, venue=venue))
     db.session.add(meetup)
     db.session.flush()
