@@ -7,7 +7,9 @@ import re
 from flask.testing import FlaskClient
 
 PASSWORD = "a long enough passphrase"
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+_TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(html: str) -> str:
@@ -35,5 +37,8 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD):  # type: 
 
 def fill_profile(client: FlaskClient, name: str, interests: str, availability: list[str]):  # type: ignore[no-untyped-def]
     """Save the profile form: interests as typed, availability as "weekday-part" values."""
-    return submit(client, "/me/profile", {"display_name": name, "interests": interests, "about": "",
-                                          "availability": availability})
+    return submit(
+        client,
+        "/me/profile",
+        {"display_name": name, "interests": interests, "about": "", "availability": availability},
+    )

@@ -35,7 +35,9 @@ class SmtpInbox:
         self.arrived = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         with self.arrived:
             self.messages.append(message)  # type: ignore[arg-type]
             self.arrived.notify_all()
@@ -63,16 +65,35 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpInbox]:
 
 
 @pytest.fixture()
-def celery_worker(database_url: str, broker_url: str, smtp_server: SmtpInbox) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    database_url: str, broker_url: str, smtp_server: SmtpInbox
+) -> Iterator[subprocess.Popen]:
     """A real `celery worker` subprocess on the test database, broker and SMTP server."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MATCH_TIME_LIMIT": "2"}
     log_path = Path(os.environ["HEARTH_INSTANCE_PATH"]) / f"worker-{time.time_ns()}.log"
     log = open(log_path, "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--pool", "solo",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-Q", os.environ["CELERY_QUEUE"]],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            os.environ["CELERY_QUEUE"],
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while b" ready." not in log_path.read_bytes():

@@ -22,12 +22,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment, then apply any overrides (tests use them)."""
     config = load_config()
-    app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=str(config["INSTANCE_PATH"]))
+    app = Flask(
+        __name__, template_folder=str(TEMPLATES), instance_path=str(config["INSTANCE_PATH"])
+    )
     app.config.update(config)
     if config_overrides:
         app.config.update(config_overrides)
     _tune_sqlite(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)

@@ -30,7 +30,9 @@ def match_command(args: tuple[str, ...]) -> None:
 
 
 @cli.command("demo")
-@click.option("--port", default=5000, show_default=True, help="Port for the web server (127.0.0.1).")
+@click.option(
+    "--port", default=5000, show_default=True, help="Port for the web server (127.0.0.1)."
+)
 def demo_command(port: int) -> None:
     """Seed a demo community and run web, worker, scheduler and a mail catcher together."""
     from webapp.demo import run_demo

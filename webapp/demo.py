@@ -72,12 +72,53 @@ def run_demo(port: int) -> int:
     folder = instance_path()
     py = sys.executable
     commands = {
-        "mail": [py, "-m", "webapp.mailcatcher", "--dir", os.environ["MAIL_CATCHER_DIR"], "--port", str(smtp_port)],
-        "worker": [py, "-m", "celery", "-A", "worker.app", "worker", "--pool", "solo", "--loglevel", "WARNING"],
-        "beat": [py, "-m", "celery", "-A", "worker.app", "beat", "--loglevel", "WARNING",
-                 "--schedule", str(folder / "celerybeat-schedule")],
-        "web": [py, "-m", "flask", "--app", "webapp:create_app", "run", "--host", "127.0.0.1", "--port", str(port),
-                "--no-reload", "--no-debugger"],
+        "mail": [
+            py,
+            "-m",
+            "webapp.mailcatcher",
+            "--dir",
+            os.environ["MAIL_CATCHER_DIR"],
+            "--port",
+            str(smtp_port),
+        ],
+        "worker": [
+            py,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+        ],
+        "beat": [
+            py,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(folder / "celerybeat-schedule"),
+        ],
+        "web": [
+            py,
+            "-m",
+            "flask",
+            "--app",
+            "webapp:create_app",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--no-debugger",
+        ],
     }
     logs = Path(folder) / "logs"
     logs.mkdir(exist_ok=True)
@@ -100,7 +141,8 @@ def run_demo(port: int) -> int:
         print(
             f"\nHearth demo is running at http://127.0.0.1:{port}/\n"
             f"  Organizer login: {email}  password: {password}\n"
-            f"  Caught mail:     http://127.0.0.1:{port}/organize/mail  (also .eml files in {os.environ['MAIL_CATCHER_DIR']})\n"
+            f"  Caught mail:     http://127.0.0.1:{port}/organize/mail\n"
+            f"                   (also .eml files in {os.environ['MAIL_CATCHER_DIR']})\n"
             f"  Logs:            {logs}\n"
             "Press Ctrl-C to stop.",
             flush=True,

@@ -24,7 +24,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        message = "Your form expired or came from another site. Please reload the page and try again."
+        message = (
+            "Your form expired or came from another site. Please reload the page and try again."
+        )
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -39,5 +41,7 @@ def register_error_handlers(app: Flask) -> None:
         from webapp.extensions import db
 
         db.session.rollback()
-        message = "Something went wrong on our side. Nothing you entered was saved; please try again."
+        message = (
+            "Something went wrong on our side. Nothing you entered was saved; please try again."
+        )
         return render_template("error.html", code=500, message=message), 500

@@ -19,8 +19,12 @@ def test_sign_up_profile_join_and_opt_in(app, live_server, page):  # type: ignor
     db.session.commit()
     community = create_community(organizer, "Harbour Friends")
     start = datetime.now() + timedelta(days=4)
-    meetup = schedule_meetup(community, title="First round", optin_deadline_local=start - timedelta(days=1),
-                             slots=[SlotSpec(start, "Café")])
+    meetup = schedule_meetup(
+        community,
+        title="First round",
+        optin_deadline_local=start - timedelta(days=1),
+        slots=[SlotSpec(start, "Café")],
+    )
 
     page.goto(live_server + "/")
     page.get_by_role("link", name="Sign up").first.click()
@@ -46,4 +50,6 @@ def test_sign_up_profile_join_and_opt_in(app, live_server, page):  # type: ignor
     member = db.session.scalar(select(Member).where(Member.email == "sam@example.org"))
     assert [i.name for i in member.interests] == ["bouldering", "sci-fi"]
     assert {(a.weekday, a.part) for a in member.availability} == {(1, "evening"), (2, "morning")}
-    assert db.session.scalar(select(OptIn.member_id).where(OptIn.meetup_id == meetup.id)) == member.id
+    assert (
+        db.session.scalar(select(OptIn.member_id).where(OptIn.meetup_id == meetup.id)) == member.id
+    )

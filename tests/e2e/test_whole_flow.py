@@ -24,20 +24,31 @@ MEMBERS = [
 
 
 def test_sign_up_to_match_email(app, client, smtp_server, celery_worker):  # type: ignore[no-untyped-def]
-    """Members sign up and opt in; "Match now" runs the worker; each gets the right group by email."""
+    """Members sign up and opt in; "Match now" runs the worker; each gets their group by email."""
     organizer = app.test_client()
     sign_up(organizer, "olivia@example.org", "Olivia Org")
-    created = submit(organizer, "/communities/new",
-                     {"name": "Harbour Friends", "description": "Hi", "timezone": "Europe/Berlin"})
+    created = submit(
+        organizer,
+        "/communities/new",
+        {"name": "Harbour Friends", "description": "Hi", "timezone": "Europe/Berlin"},
+    )
     assert created.status_code == 302
     slug = created.headers["Location"].rsplit("/", 1)[-1]
     tuesday = _next_weekday(1, hour=19)
-    created = submit(organizer, f"/organize/{slug}/meetups/new", {
-        "title": "First round", "optin_deadline": (tuesday - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-        "group_min": "3", "group_max": "4",
-        "slots-0-starts_at": tuesday.strftime("%Y-%m-%dT%H:%M"), "slots-0-venue_name": "Café Anker",
-        "slots-0-address": "Hafenstr. 1", "slots-0-capacity": "20",
-    })
+    created = submit(
+        organizer,
+        f"/organize/{slug}/meetups/new",
+        {
+            "title": "First round",
+            "optin_deadline": (tuesday - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "group_min": "3",
+            "group_max": "4",
+            "slots-0-starts_at": tuesday.strftime("%Y-%m-%dT%H:%M"),
+            "slots-0-venue_name": "Café Anker",
+            "slots-0-address": "Hafenstr. 1",
+            "slots-0-capacity": "20",
+        },
+    )
     assert created.status_code == 302, created.get_data(as_text=True)
     meetup_url = created.headers["Location"]
     meetup_id = int(meetup_url.rsplit("/", 1)[-1])
@@ -49,7 +60,9 @@ def test_sign_up_to_match_email(app, client, smtp_server, celery_worker):  # typ
         assert sign_up(browser, email, name).status_code == 302
         assert fill_profile(browser, name, interests, ["1-evening", "5-morning"]).status_code == 302
         assert submit(browser, f"/c/{slug}", {}, action=f"/c/{slug}/join").status_code == 302
-        opted = submit(browser, "/me", {}, action=f"/meetups/{meetup_id}/opt-in", follow_redirects=True)
+        opted = submit(
+            browser, "/me", {}, action=f"/meetups/{meetup_id}/opt-in", follow_redirects=True
+        )
         assert "You&#39;re in for First round" in opted.get_data(as_text=True)
         members[email] = (name.split()[0], browser)
 

@@ -25,12 +25,20 @@ def world(app):  # type: ignore[no-untyped-def]
     create_community(people["other_organizer"], "Second Circle")
     join(people["member"], first)
     start = datetime.now() + timedelta(days=3)
-    meetup = schedule_meetup(first, title="Round", optin_deadline_local=start - timedelta(days=1),
-                             slots=[SlotSpec(start, "Café")])
+    meetup = schedule_meetup(
+        first,
+        title="Round",
+        optin_deadline_local=start - timedelta(days=1),
+        slots=[SlotSpec(start, "Café")],
+    )
     return {"clients": clients, "slug": first.slug, "meetup": meetup.id, "anon": app.test_client()}
 
 
-ORGANIZER_PAGES = ["/organize/{slug}", "/organize/{slug}/meetups/new", "/organize/{slug}/meetups/{meetup}"]
+ORGANIZER_PAGES = [
+    "/organize/{slug}",
+    "/organize/{slug}/meetups/new",
+    "/organize/{slug}/meetups/{meetup}",
+]
 
 
 @pytest.mark.parametrize("page", ORGANIZER_PAGES)
@@ -62,8 +70,12 @@ def test_a_meetup_of_another_community_is_404_for_its_organizer(world, app):  # 
 
 
 def test_opt_in_to_a_meetup_of_a_community_you_are_not_in_is_404(world):  # type: ignore[no-untyped-def]
-    response = submit(world["clients"]["other_organizer"], "/me", {},
-                      action="/meetups/{meetup}/opt-in".format(**world))
+    response = submit(
+        world["clients"]["other_organizer"],
+        "/me",
+        {},
+        action="/meetups/{meetup}/opt-in".format(**world),
+    )
     assert response.status_code == 404
 
 

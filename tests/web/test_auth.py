@@ -44,8 +44,9 @@ def test_missing_fields_and_short_password_are_explained(client):  # type: ignor
 
 
 def test_form_without_csrf_token_is_refused(client):  # type: ignore[no-untyped-def]
-    response = client.post("/signup", data={"email": "x@example.org", "display_name": "X",
-                                             "password": PASSWORD})
+    response = client.post(
+        "/signup", data={"email": "x@example.org", "display_name": "X", "password": PASSWORD}
+    )
     assert response.status_code == 400
     assert "form expired" in response.get_data(as_text=True)
     assert _members() == 0
@@ -74,6 +75,8 @@ def test_login_never_redirects_to_another_site(app, client):  # type: ignore[no-
     sign_up(client, "sam@example.org")
     browser = app.test_client()
     token = csrf_token(browser.get("/login").get_data(as_text=True))
-    response = browser.post("/login?next=//evil.example/x", data={
-        "csrf_token": token, "email": "sam@example.org", "password": PASSWORD})
+    response = browser.post(
+        "/login?next=//evil.example/x",
+        data={"csrf_token": token, "email": "sam@example.org", "password": PASSWORD},
+    )
     assert response.headers["Location"] == "/me"

@@ -8,7 +8,14 @@ from webapp.config import load_config
 
 
 def test_defaults_need_no_server(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "BASE_URL"):
+    for name in (
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "SECRET_KEY",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HEARTH_INSTANCE_PATH", str(tmp_path))
     monkeypatch.chdir(tmp_path)

@@ -14,8 +14,12 @@ from webapp.services.profiles import normalise_interests, parse_availability
 
 def test_profile_is_saved_and_normalised(client):  # type: ignore[no-untyped-def]
     sign_up(client, "sam@example.org")
-    response = fill_profile(client, "  Sam   Doe ", "Bouldering,  sci-FI , bouldering,,\nJazz",
-                            ["0-evening", "5-morning"])
+    response = fill_profile(
+        client,
+        "  Sam   Doe ",
+        "Bouldering,  sci-FI , bouldering,,\nJazz",
+        ["0-evening", "5-morning"],
+    )
     assert response.status_code == 302
     member = db.session.query(Member).one()
     assert member.display_name == "Sam Doe"

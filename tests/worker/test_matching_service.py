@@ -41,9 +41,15 @@ def meetup(app):  # type: ignore[no-untyped-def]
     community = create_community(people[0], "Club")
     for person in people[1:]:
         join(person, community)
-    found = schedule_meetup(community, title="Round", optin_deadline_local=datetime.now() + timedelta(days=1),
-                            slots=[SlotSpec(TUESDAY_7PM, "Café", capacity=20),
-                                   SlotSpec(TUESDAY_7PM + timedelta(days=4, hours=-9), "Library", capacity=20)])
+    found = schedule_meetup(
+        community,
+        title="Round",
+        optin_deadline_local=datetime.now() + timedelta(days=1),
+        slots=[
+            SlotSpec(TUESDAY_7PM, "Café", capacity=20),
+            SlotSpec(TUESDAY_7PM + timedelta(days=4, hours=-9), "Library", capacity=20),
+        ],
+    )
     for person in people[1:]:
         db.session.add(OptIn(meetup_id=found.id, member_id=person.id))
     db.session.commit()
@@ -73,9 +79,20 @@ def test_instance_carries_slots_interests_and_availability(meetup):  # type: ign
 
 def test_bonds_need_both_sides_and_not_for_me_lowers(meetup):  # type: ignore[no-untyped-def]
     p = _people()
-    for rater, ratee, choice in [(1, 2, "again"), (2, 1, "again"), (3, 4, "again"), (5, 6, "not_for_me")]:
-        db.session.add(PairFeedback(meetup_id=meetup.id, rater_id=p[rater].id, ratee_id=p[ratee].id,
-                                    choice=PairChoice(choice)))
+    for rater, ratee, choice in [
+        (1, 2, "again"),
+        (2, 1, "again"),
+        (3, 4, "again"),
+        (5, 6, "not_for_me"),
+    ]:
+        db.session.add(
+            PairFeedback(
+                meetup_id=meetup.id,
+                rater_id=p[rater].id,
+                ratee_id=p[ratee].id,
+                choice=PairChoice(choice),
+            )
+        )
     db.session.commit()
     bonds = {(b["a"], b["b"]): b["bond"] for b in matching.build_instance(meetup)["pairs"]}
     assert bonds == {(f"m{p[1].id}", f"m{p[2].id}"): 1.0, (f"m{p[5].id}", f"m{p[6].id}"): -0.5}
@@ -83,8 +100,12 @@ def test_bonds_need_both_sides_and_not_for_me_lowers(meetup):  # type: ignore[no
 
 def test_members_left_out_before_get_priority(app, meetup):  # type: ignore[no-untyped-def]
     p = _people()
-    earlier = Meetup(community_id=meetup.community_id, title="Earlier", optin_deadline=datetime(2020, 1, 1),
-                     status=MeetupStatus.MATCHED)
+    earlier = Meetup(
+        community_id=meetup.community_id,
+        title="Earlier",
+        optin_deadline=datetime(2020, 1, 1),
+        status=MeetupStatus.MATCHED,
+    )
     db.session.add(earlier)
     db.session.flush()
     db.session.add(OptIn(meetup_id=earlier.id, member_id=p[4].id))
@@ -100,9 +121,13 @@ def test_a_round_stores_valid_groups_and_one_email_each_once(meetup):  # type: i
     db.session.expire_all()
     assert meetup.status == MeetupStatus.MATCHED and meetup.matched_at is not None
     groups = [[f"m{s.member_id}" for s in g.members] for g in meetup.groups]
-    result = {"groups": [{"members": members, "slot": f"slot-{g.slot_id}"}
-                         for members, g in zip(groups, meetup.groups, strict=True)],
-              "unmatched": []}
+    result = {
+        "groups": [
+            {"members": members, "slot": f"slot-{g.slot_id}"}
+            for members, g in zip(groups, meetup.groups, strict=True)
+        ],
+        "unmatched": [],
+    }
     assert check_result(instance, result) == []
     placed = sum(len(g) for g in groups)
     assert placed == 8 and len(email_ids) == 8

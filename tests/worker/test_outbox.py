@@ -9,7 +9,9 @@ from webapp.services import emails, outbox
 
 
 def _queued(subject: str = "Hello") -> OutboxEmail:
-    email = emails.queue(kind="test", to_address="sam@example.org", subject=subject, body_text="Hi Sam")
+    email = emails.queue(
+        kind="test", to_address="sam@example.org", subject=subject, body_text="Hi Sam"
+    )
     db.session.commit()
     return email
 

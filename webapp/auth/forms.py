@@ -8,9 +8,13 @@ from wtforms.validators import DataRequired, Length
 class SignUpForm(FlaskForm):
     """A new member's email, name and password."""
 
-    display_name = StringField("What should we call you?", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "What should we call you?", validators=[DataRequired(), Length(max=80)]
+    )
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=128)])
+    password = PasswordField(
+        "Password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=128)]
+    )
 
 
 class LoginForm(FlaskForm):

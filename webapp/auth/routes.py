@@ -28,7 +28,12 @@ def load_member(member_id: str) -> Member | None:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("members.home")
 

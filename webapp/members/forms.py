@@ -8,7 +8,9 @@ from wtforms.validators import DataRequired, Length
 class ProfileForm(FlaskForm):
     """Name, about text and interests; the availability grid is read from the raw form."""
 
-    display_name = StringField("Your name as others see it", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Your name as others see it", validators=[DataRequired(), Length(max=80)]
+    )
     interests = StringField("Interests, separated by commas", validators=[Length(max=1500)])
     about = TextAreaField("What would you love to talk about?", validators=[Length(max=1000)])
 

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.members import bp
 from webapp.members.forms import CommunityForm, EmptyForm, ProfileForm
 from webapp.models import Community, Meetup
-from webapp.services import communities, groups, meetups, profiles
+from webapp.services import communities, groups, optins, profiles
 from webapp.services.errors import ServiceError
 from webapp.views import community_or_404, show_service_error
 
@@ -31,7 +31,7 @@ def home() -> str:
     return render_template(
         "members/home.html",
         communities=communities.communities_of(current_user),
-        upcoming=meetups.upcoming_for(current_user),
+        upcoming=optins.upcoming_for(current_user),
         my_groups=groups.groups_of(current_user),
         form=EmptyForm(),
     )
@@ -49,8 +49,11 @@ def profile() -> str | Response:
         try:
             chosen = profiles.parse_availability(request.form.getlist("availability"))
             profiles.update_profile(
-                current_user, display_name=form.display_name.data, about=form.about.data or "",
-                interests=profiles.split_interest_text(form.interests.data or ""), availability=chosen,
+                current_user,
+                display_name=form.display_name.data,
+                about=form.about.data or "",
+                interests=profiles.split_interest_text(form.interests.data or ""),
+                availability=chosen,
             )
         except ServiceError as error:
             db.session.rollback()
@@ -118,10 +121,13 @@ def change_optin(meetup_id: int, action: str) -> Response:
         abort(400)
     try:
         if action == "opt-in":
-            meetups.opt_in(current_user, meetup)
-            flash(f"You're in for {meetup.title}. We'll email your group after the deadline.", "success")
+            optins.opt_in(current_user, meetup)
+            flash(
+                f"You're in for {meetup.title}. We'll email your group after the deadline.",
+                "success",
+            )
         else:
-            meetups.opt_out(current_user, meetup)
+            optins.opt_out(current_user, meetup)
             flash(f"You're out of {meetup.title}.", "info")
     except ServiceError as error:
         show_service_error(None, error)

@@ -2,7 +2,7 @@
 
 from webapp.models.communities import Community, Membership, Role
 from webapp.models.groups import Group, GroupMember, MeetupFeedback, PairFeedback
-from webapp.models.meetups import Meetup, MeetupStatus, MeetupSlot, OptIn, Venue
+from webapp.models.meetups import Meetup, MeetupSlot, MeetupStatus, OptIn, Venue
 from webapp.models.members import PARTS_OF_DAY, Availability, Interest, Member
 from webapp.models.messages import OutboxEmail, OutboxStatus
 

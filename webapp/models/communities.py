@@ -33,7 +33,9 @@ class Community(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    memberships = relationship("Membership", back_populates="community", cascade="all, delete-orphan")
+    memberships = relationship(
+        "Membership", back_populates="community", cascade="all, delete-orphan"
+    )
     meetups = relationship("Meetup", back_populates="community", order_by="Meetup.id")
 
 

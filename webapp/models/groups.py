@@ -70,7 +70,9 @@ class PairFeedback(db.Model):
     rater_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     ratee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     choice: Mapped[PairChoice] = mapped_column(
-        Enum(PairChoice, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            PairChoice, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        )
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

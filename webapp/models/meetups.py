@@ -46,7 +46,12 @@ class Meetup(db.Model):
     group_min: Mapped[int] = mapped_column(default=3)
     group_max: Mapped[int] = mapped_column(default=6)
     status: Mapped[MeetupStatus] = mapped_column(
-        Enum(MeetupStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            MeetupStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=MeetupStatus.OPEN,
     )
     matched_at: Mapped[datetime | None]

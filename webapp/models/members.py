@@ -22,7 +22,9 @@ member_interests = Table(
     "member_interests",
     db.metadata,
     Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interests.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "interest_id", Integer, ForeignKey("interests.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 

@@ -18,7 +18,13 @@ class MeetupForm(FlaskForm):
     """Title, opt-in deadline, group size range and slots, in the community's time zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
-    optin_deadline = DateTimeLocalField("Opt-in deadline", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    group_min = IntegerField("Smallest group", default=3, validators=[DataRequired(), NumberRange(2, 12)])
-    group_max = IntegerField("Largest group", default=6, validators=[DataRequired(), NumberRange(2, 12)])
+    optin_deadline = DateTimeLocalField(
+        "Opt-in deadline", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    group_min = IntegerField(
+        "Smallest group", default=3, validators=[DataRequired(), NumberRange(2, 12)]
+    )
+    group_max = IntegerField(
+        "Largest group", default=6, validators=[DataRequired(), NumberRange(2, 12)]
+    )
     slots = FieldList(FormField(SlotForm), min_entries=3, max_entries=3)

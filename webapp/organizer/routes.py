@@ -25,8 +25,10 @@ def dashboard(slug: str) -> str:
     """Counts per meetup: members, opted in, matched, emails sent."""
     community = organized_community_or_403(slug)
     return render_template(
-        "organizer/dashboard.html", community=community,
-        members=metrics.member_count(community), counts=metrics.meetup_counts(community),
+        "organizer/dashboard.html",
+        community=community,
+        members=metrics.member_count(community),
+        counts=metrics.meetup_counts(community),
     )
 
 
@@ -38,13 +40,23 @@ def new_meetup(slug: str) -> str | Response:
     form = MeetupForm()
     if form.validate_on_submit():
         specs = [
-            SlotSpec(row.starts_at.data, row.venue_name.data or "", row.address.data or "", row.capacity.data or 30)
-            for row in form.slots if row.starts_at.data
+            SlotSpec(
+                row.starts_at.data,
+                row.venue_name.data or "",
+                row.address.data or "",
+                row.capacity.data or 30,
+            )
+            for row in form.slots
+            if row.starts_at.data
         ]
         try:
             meetup = schedule_meetup(
-                community, title=form.title.data, optin_deadline_local=form.optin_deadline.data,
-                slots=specs, group_min=form.group_min.data, group_max=form.group_max.data,
+                community,
+                title=form.title.data,
+                optin_deadline_local=form.optin_deadline.data,
+                slots=specs,
+                group_min=form.group_min.data,
+                group_max=form.group_max.data,
             )
         except ServiceError as error:
             show_service_error(form, error)
@@ -62,7 +74,9 @@ def meetup(slug: str, meetup_id: int) -> str:
     """A meetup's slots, opt-ins and groups, with the Match now button."""
     community = organized_community_or_403(slug)
     found = meetup_of(community, meetup_id)
-    return render_template("organizer/meetup.html", community=community, meetup=found, form=EmptyForm())
+    return render_template(
+        "organizer/meetup.html", community=community, meetup=found, form=EmptyForm()
+    )
 
 
 @bp.route("/<slug>/meetups/<int:meetup_id>/match", methods=["POST"])

@@ -47,16 +47,22 @@ def sign_up(email: str, password: str, display_name: str) -> Member:
     email = normalise_email(email)
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
-        raise ServiceError("Please tell us what to call you (up to 80 characters).", field="display_name")
+        raise ServiceError(
+            "Please tell us what to call you (up to 80 characters).", field="display_name"
+        )
     if db.session.scalar(select(Member.id).where(func.lower(Member.email) == email)):
-        raise ServiceError("An account with this email already exists. Try logging in.", field="email")
+        raise ServiceError(
+            "An account with this email already exists. Try logging in.", field="email"
+        )
     member = Member(email=email, password_hash=hash_password(password), display_name=display_name)
     db.session.add(member)
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent sign-up with the same address won the race
         db.session.rollback()
-        raise ServiceError("An account with this email already exists. Try logging in.", field="email") from None
+        raise ServiceError(
+            "An account with this email already exists. Try logging in.", field="email"
+        ) from None
     log.info("member %s signed up", member.id)
     return member
 

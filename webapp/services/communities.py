@@ -30,11 +30,15 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ServiceError("Please choose a time zone such as Europe/Berlin.", field="timezone") from None
+        raise ServiceError(
+            "Please choose a time zone such as Europe/Berlin.", field="timezone"
+        ) from None
     return name
 
 
-def create_community(organizer: Member, name: str, description: str = "", timezone: str = "UTC") -> Community:
+def create_community(
+    organizer: Member, name: str, description: str = "", timezone: str = "UTC"
+) -> Community:
     """Create a community with its creator as organizer."""
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 120:
@@ -44,8 +48,12 @@ def create_community(organizer: Member, name: str, description: str = "", timezo
     slug = slugify(name)
     if db.session.scalar(select(func.count()).where(Community.slug == slug)):
         slug = f"{slug}-{secrets.token_hex(3)}"
-    community = Community(name=name, slug=slug, description=(description or "").strip(),
-                          timezone=check_timezone(timezone))
+    community = Community(
+        name=name,
+        slug=slug,
+        description=(description or "").strip(),
+        timezone=check_timezone(timezone),
+    )
     community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
     db.session.add(community)
     db.session.commit()

@@ -47,9 +47,9 @@ CIRCLES = [
     ["startups", "programming", "philosophy", "languages", "chess"],
 ]
 FIRST_NAMES = (
-    "Ada Ben Chloe Dev Elif Femi Greta Hugo Ines Jonas Kira Luca Maya Nils Omar Priya Quinn Rosa "
-    "Sam Tariq Uma Vera Wen Xavi Yara Zoe Aiko Bram Carmen Dario Emil Farah Gus Hana Ivo Jade Kofi "
-    "Lena Milo Nora Otto Pia Rafa Sofia Theo Ula Vik Willa Yusuf Zaid"
+    "Ada Ben Chloe Dev Elif Femi Greta Hugo Ines Jonas Kira Luca Maya Nils Omar Priya Quinn "
+    "Rosa Sam Tariq Uma Vera Wen Xavi Yara Zoe Aiko Bram Carmen Dario Emil Farah Gus Hana Ivo "
+    "Jade Kofi Lena Milo Nora Otto Pia Rafa Sofia Theo Ula Vik Willa Yusuf Zaid"
 ).split()
 
 
@@ -59,19 +59,30 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
         return "Demo community already seeded."
     rng = random.Random(seed)
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    community = Community(name="Riverside Neighbours", slug=DEMO_SLUG, timezone="Europe/London",
-                          description="Neighbours around the river who meet in small groups every fortnight.")
+    community = Community(
+        name="Riverside Neighbours",
+        slug=DEMO_SLUG,
+        timezone="Europe/London",
+        description="Neighbours around the river who meet in small groups every fortnight.",
+    )
     db.session.add(community)
-    organizer = Member(email=ORGANIZER_EMAIL, display_name="Olivia Organizer",
-                       password_hash=accounts.hash_password(secrets.token_urlsafe(16)))
+    organizer = Member(
+        email=ORGANIZER_EMAIL,
+        display_name="Olivia Organizer",
+        password_hash=accounts.hash_password(secrets.token_urlsafe(16)),
+    )
     community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
     people = _members(rng, members)
     for person in people:
         community.memberships.append(Membership(member=person, role=Role.MEMBER))
     db.session.flush()
 
-    past = _meetup(community, "Spring walk and talk", now - timedelta(days=15), now - timedelta(days=12))
-    upcoming = _meetup(community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5))
+    past = _meetup(
+        community, "Spring walk and talk", now - timedelta(days=15), now - timedelta(days=12)
+    )
+    upcoming = _meetup(
+        community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5)
+    )
     for meetup, share in ((past, 0.5), (upcoming, 0.4)):
         for person in rng.sample(people, int(len(people) * share)):
             db.session.add(OptIn(meetup_id=meetup.id, member_id=person.id))
@@ -79,7 +90,10 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
     run_matching_round(past.id, notify=False)
     _feedback(rng, past)
     db.session.commit()
-    return f"Seeded {DEMO_SLUG}: {len(people)} members, a past meetup with groups and feedback, an upcoming one."
+    return (
+        f"Seeded {DEMO_SLUG}: {len(people)} members, "
+        "a past meetup with groups and feedback, an upcoming one."
+    )
 
 
 def reset_organizer_password() -> tuple[str, str]:
@@ -100,9 +114,12 @@ def _members(rng: random.Random, count: int) -> list[Member]:
         names = {tag for circle in circles for tag in rng.sample(circle, rng.randint(2, 4))}
         if rng.random() < 0.3:
             names.add(rng.choice(rng.choice(CIRCLES)))
-        person = Member(email=f"member{n:04d}@hearth.demo", password_hash=shared_hash,
-                        display_name=f"{rng.choice(FIRST_NAMES)} {chr(65 + n % 26)}.",
-                        about=f"Happy to talk about {', '.join(sorted(names)[:2])}.")
+        person = Member(
+            email=f"member{n:04d}@hearth.demo",
+            password_hash=shared_hash,
+            display_name=f"{rng.choice(FIRST_NAMES)} {chr(65 + n % 26)}.",
+            about=f"Happy to talk about {', '.join(sorted(names)[:2])}.",
+        )
         person.interests = interests_by_name(sorted(names))
         windows = {(d, "evening") for d in rng.sample(range(5), rng.randint(1, 4))}
         windows |= {(d, p) for d in (5, 6) for p in PARTS_OF_DAY if rng.random() < 0.35}
@@ -118,7 +135,12 @@ def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  
     saturday = first_slot + timedelta(days=(5 - first_slot.weekday()) % 7 or 7)
     for starts_at, name, address, seats in (
         (evening, "The Lantern Café", "12 Mill Lane", 40),
-        (evening + timedelta(days=2 if evening.weekday() < 3 else -2), "The Lantern Café", "12 Mill Lane", 40),
+        (
+            evening + timedelta(days=2 if evening.weekday() < 3 else -2),
+            "The Lantern Café",
+            "12 Mill Lane",
+            40,
+        ),
         (saturday.replace(hour=10), "Riverside Library, Room 2", "1 Quay Street", 60),
     ):
         venue = Venue(community_id=community.id, name=name, address=address, capacity=seats)
@@ -134,12 +156,21 @@ def _feedback(rng: random.Random, meetup: Meetup) -> None:
         seats = [s.member_id for s in group.members]
         for member_id in seats:
             went = rng.random() < 0.85
-            db.session.add(MeetupFeedback(meetup_id=meetup.id, member_id=member_id, attended=went,
-                                          rating=rng.choice([3, 4, 4, 5, 5]) if went else None))
+            db.session.add(
+                MeetupFeedback(
+                    meetup_id=meetup.id,
+                    member_id=member_id,
+                    attended=went,
+                    rating=rng.choice([3, 4, 4, 5, 5]) if went else None,
+                )
+            )
             if not went:
                 continue
             for other in seats:
                 if other != member_id and rng.random() < 0.55:
                     choice = PairChoice.AGAIN if rng.random() < 0.8 else PairChoice.NOT_FOR_ME
-                    db.session.add(PairFeedback(meetup_id=meetup.id, rater_id=member_id,
-                                                ratee_id=other, choice=choice))
+                    db.session.add(
+                        PairFeedback(
+                            meetup_id=meetup.id, rater_id=member_id, ratee_id=other, choice=choice
+                        )
+                    )

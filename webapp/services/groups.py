@@ -22,8 +22,10 @@ class MyGroup:
 def groups_of(member: Member) -> list[MyGroup]:
     """The member's groups, most recent meetup first."""
     groups = db.session.scalars(
-        select(Group).join(GroupMember, GroupMember.group_id == Group.id)
-        .where(GroupMember.member_id == member.id).order_by(Group.meetup_id.desc())
+        select(Group)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .where(GroupMember.member_id == member.id)
+        .order_by(Group.meetup_id.desc())
     ).all()
     return [
         MyGroup(g, g.meetup, [s.member.first_name for s in g.members if s.member_id != member.id])

@@ -52,9 +52,11 @@ def member_key(member_id: int) -> str:
 
 def build_instance(meetup: Meetup) -> dict:
     """The matching instance for a meetup: opted-in members, slots, history and priorities."""
-    member_ids = list(db.session.scalars(
-        select(OptIn.member_id).where(OptIn.meetup_id == meetup.id).order_by(OptIn.member_id)
-    ))
+    member_ids = list(
+        db.session.scalars(
+            select(OptIn.member_id).where(OptIn.meetup_id == meetup.id).order_by(OptIn.member_id)
+        )
+    )
     members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
     windows = _availability(member_ids)
     tz = meetup.community.timezone
@@ -65,7 +67,9 @@ def build_instance(meetup: Meetup) -> dict:
         member = members[member_id]
         entry: dict = {"id": member_key(member_id), "interests": [i.name for i in member.interests]}
         if windows.get(member_id):
-            entry["available"] = [slot_key(s) for s, w in slot_windows.items() if w in windows[member_id]]
+            entry["available"] = [
+                slot_key(s) for s, w in slot_windows.items() if w in windows[member_id]
+            ]
         if priorities.get(member_id):
             entry["priority"] = 1.0 + UNPLACED_PRIORITY_STEP * priorities[member_id]
         entries.append(entry)
@@ -81,8 +85,9 @@ def _availability(member_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
     """Weekly windows per member; members who gave none are treated as free at any slot."""
     windows: dict[int, set[tuple[int, str]]] = defaultdict(set)
     rows = db.session.execute(
-        select(Availability.member_id, Availability.weekday, Availability.part)
-        .where(Availability.member_id.in_(member_ids))
+        select(Availability.member_id, Availability.weekday, Availability.part).where(
+            Availability.member_id.in_(member_ids)
+        )
     )
     for member_id, weekday, part in rows:
         windows[member_id].add((weekday, part))
@@ -91,14 +96,21 @@ def _availability(member_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
 
 def _priorities(meetup: Meetup, member_ids: list[int]) -> Counter[int]:
     """How many earlier matched meetups of this community each member opted into unplaced."""
-    placed = select(GroupMember.id).where(
-        GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id
-    ).exists()
+    placed = (
+        select(GroupMember.id)
+        .where(GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id)
+        .exists()
+    )
     rows = db.session.scalars(
         select(OptIn.member_id)
         .join(Meetup, Meetup.id == OptIn.meetup_id)
-        .where(Meetup.community_id == meetup.community_id, Meetup.status == MeetupStatus.MATCHED,
-               Meetup.id != meetup.id, OptIn.member_id.in_(member_ids), ~placed)
+        .where(
+            Meetup.community_id == meetup.community_id,
+            Meetup.status == MeetupStatus.MATCHED,
+            Meetup.id != meetup.id,
+            OptIn.member_id.in_(member_ids),
+            ~placed,
+        )
     )
     return Counter(rows)
 
@@ -107,8 +119,12 @@ def _pair_bonds(member_ids: list[int]) -> list[dict]:
     """Bonds from past feedback between these members, in the instance's `pairs` form."""
     said: dict[tuple[int, int, int], PairChoice] = {}
     rows = db.session.execute(
-        select(PairFeedback.meetup_id, PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice)
-        .where(PairFeedback.rater_id.in_(member_ids), PairFeedback.ratee_id.in_(member_ids))
+        select(
+            PairFeedback.meetup_id,
+            PairFeedback.rater_id,
+            PairFeedback.ratee_id,
+            PairFeedback.choice,
+        ).where(PairFeedback.rater_id.in_(member_ids), PairFeedback.ratee_id.in_(member_ids))
     )
     for meetup_id, rater, ratee, choice in rows:
         said[(meetup_id, rater, ratee)] = choice
@@ -119,8 +135,11 @@ def _pair_bonds(member_ids: list[int]) -> list[dict]:
             bonds[pair] += NOT_FOR_ME_BOND
         elif rater < ratee and said.get((meetup_id, ratee, rater)) == PairChoice.AGAIN:
             bonds[pair] += MUTUAL_AGAIN_BOND
-    return [{"a": member_key(a), "b": member_key(b), "bond": bond}
-            for (a, b), bond in sorted(bonds.items()) if bond]
+    return [
+        {"a": member_key(a), "b": member_key(b), "bond": bond}
+        for (a, b), bond in sorted(bonds.items())
+        if bond
+    ]
 
 
 def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
@@ -135,7 +154,8 @@ def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
     instance = build_instance(meetup)
     result = solve(instance, seed=meetup.id, time_limit=current_app.config["MATCH_TIME_LIMIT"])
     won = db.session.execute(
-        update(Meetup).where(Meetup.id == meetup.id, Meetup.status == MeetupStatus.OPEN)
+        update(Meetup)
+        .where(Meetup.id == meetup.id, Meetup.status == MeetupStatus.OPEN)
         .values(status=MeetupStatus.MATCHED, matched_at=utcnow())
     ).rowcount
     if not won:
@@ -144,8 +164,12 @@ def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
     slots = {slot_key(s.id): s for s in meetup.slots}
     queued = []
     for found in result["groups"]:
-        group = Group(meetup_id=meetup.id, slot=slots[found["slot"]], score=found["score"],
-                      why=list(found.get("why", [])))
+        group = Group(
+            meetup_id=meetup.id,
+            slot=slots[found["slot"]],
+            score=found["score"],
+            why=list(found.get("why", [])),
+        )
         for key in found["members"]:
             group.members.append(GroupMember(meetup_id=meetup.id, member_id=int(key[1:])))
         db.session.add(group)
@@ -153,13 +177,22 @@ def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
         if notify:
             queued.extend(emails.queue_match_emails(group))
     db.session.commit()
-    log.info("meetup %s matched: %s groups, %s placed, %s unmatched", meetup.id,
-             len(result["groups"]), result["placed"], len(result["unmatched"]))
+    log.info(
+        "meetup %s matched: %s groups, %s placed, %s unmatched",
+        meetup.id,
+        len(result["groups"]),
+        result["placed"],
+        len(result["unmatched"]),
+    )
     return [email.id for email in queued]
 
 
 def due_meetup_ids() -> list[int]:
     """Open meetups whose opt-in deadline has passed."""
-    return list(db.session.scalars(
-        select(Meetup.id).where(Meetup.status == MeetupStatus.OPEN, Meetup.optin_deadline <= utcnow())
-    ))
+    return list(
+        db.session.scalars(
+            select(Meetup.id).where(
+                Meetup.status == MeetupStatus.OPEN, Meetup.optin_deadline <= utcnow()
+            )
+        )
+    )

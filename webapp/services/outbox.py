@@ -47,7 +47,9 @@ def deliver(email_id: int) -> bool:
     config = current_app.config
     email.attempts += 1
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
+        with smtplib.SMTP(
+            config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]
+        ) as smtp:
             if config["SMTP_TLS"]:
                 smtp.starttls()
             if config["SMTP_USER"]:
@@ -62,7 +64,9 @@ def deliver(email_id: int) -> bool:
     except (OSError, smtplib.SMTPException) as exc:
         email.last_error = f"{type(exc).__name__}: {exc}"[:500]
         db.session.commit()
-        log.warning("email %s not delivered yet (%s); the sweeper will retry", email.id, type(exc).__name__)
+        log.warning(
+            "email %s not delivered yet (%s); the sweeper will retry", email.id, type(exc).__name__
+        )
         return False
     email.status = OutboxStatus.SENT
     email.sent_at = utcnow()
@@ -73,7 +77,11 @@ def deliver(email_id: int) -> bool:
 
 def pending_ids(limit: int = 500) -> list[int]:
     """Ids of rows still waiting to be sent, oldest first."""
-    return list(db.session.scalars(
-        select(OutboxEmail.id).where(OutboxEmail.status == OutboxStatus.PENDING)
-        .order_by(OutboxEmail.id).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail.id)
+            .where(OutboxEmail.status == OutboxStatus.PENDING)
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        )
+    )

@@ -39,7 +39,9 @@ def split_interest_text(text: str) -> list[str]:
 
 def interests_by_name(names: list[str]) -> list[Interest]:
     """The Interest rows for these normalised names, creating the missing ones."""
-    existing = {i.name: i for i in db.session.scalars(select(Interest).where(Interest.name.in_(names)))}
+    existing = {
+        i.name: i for i in db.session.scalars(select(Interest).where(Interest.name.in_(names)))
+    }
     for name in names:
         if name not in existing:
             existing[name] = Interest(name=name)
@@ -69,7 +71,9 @@ def update_profile(
     """Replace a member's profile in one commit (all or nothing)."""
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
-        raise ServiceError("Please tell us what to call you (up to 80 characters).", field="display_name")
+        raise ServiceError(
+            "Please tell us what to call you (up to 80 characters).", field="display_name"
+        )
     if len(about or "") > 1000:
         raise ServiceError("Please keep this to 1,000 characters.", field="about")
     member.display_name = display_name

@@ -1,0 +1,69 @@
+"""Members opting in to, or out of, a community's meetups."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, select
+
+from webapp.extensions import db
+from webapp.models import Meetup, MeetupStatus, Member, Membership, OptIn
+from webapp.models._time import utcnow
+from webapp.services.communities import role_of
+from webapp.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+def is_open_for_optin(meetup: Meetup) -> bool:
+    """True while members may still opt in or out."""
+    return meetup.status == MeetupStatus.OPEN and meetup.optin_deadline > utcnow()
+
+
+def opt_in(member: Member, meetup: Meetup) -> bool:
+    """Opt a community member in; return False if they already were."""
+    if role_of(member, meetup.community) is None:
+        raise ServiceError("Join the community first to take part in its meetups.")
+    if not is_open_for_optin(meetup):
+        raise ServiceError("Opt-in for this meetup has closed.")
+    if db.session.scalar(
+        select(OptIn.id).where(OptIn.meetup_id == meetup.id, OptIn.member_id == member.id)
+    ):
+        return False
+    db.session.add(OptIn(meetup_id=meetup.id, member_id=member.id))
+    db.session.commit()
+    log.info("member %s opted in to meetup %s", member.id, meetup.id)
+    return True
+
+
+def opt_out(member: Member, meetup: Meetup) -> None:
+    """Withdraw a member's opt-in while the meetup is still open."""
+    if not is_open_for_optin(meetup):
+        raise ServiceError("Opt-in for this meetup has closed, so it can no longer be changed.")
+    db.session.execute(
+        delete(OptIn).where(OptIn.meetup_id == meetup.id, OptIn.member_id == member.id)
+    )
+    db.session.commit()
+    log.info("member %s opted out of meetup %s", member.id, meetup.id)
+
+
+def upcoming_for(member: Member) -> list[tuple[Meetup, bool]]:
+    """Open meetups in the member's communities, with whether they opted in."""
+    meetups = db.session.scalars(
+        select(Meetup)
+        .join(Membership, Membership.community_id == Meetup.community_id)
+        .where(
+            Membership.member_id == member.id,
+            Meetup.status == MeetupStatus.OPEN,
+            Meetup.optin_deadline > utcnow(),
+        )
+        .order_by(Meetup.optin_deadline)
+    ).all()
+    opted = set(
+        db.session.scalars(
+            select(OptIn.meetup_id).where(
+                OptIn.member_id == member.id, OptIn.meetup_id.in_([m.id for m in meetups])
+            )
+        )
+    )
+    return [(m, m.id in opted) for m in meetups]
