@@ -1,0 +1,133 @@
+"""Member features and pair weights: w(i, j) = sim(i, j) + bonds(i, j).
+
+Tags become IDF-weighted binary vectors, L2-normalised, exactly as scikit-learn's
+`TfidfVectorizer(binary=True)` computes them; explicit vectors are L2-normalised so the
+dot product is the cosine similarity. With explicit weights those replace `sim`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from worker.matching.instance import Instance
+
+
+def _tags_as_tokens(tags: list[str]) -> list[str]:
+    return tags
+
+
+def tag_features(interests: list[list[str]]) -> sp.csr_matrix:
+    """IDF-weighted binary tag vectors, L2-normalised (each tag is one token)."""
+    if not any(interests):
+        return sp.csr_matrix((len(interests), 1))
+    vectorizer = TfidfVectorizer(binary=True, analyzer=_tags_as_tokens)
+    return vectorizer.fit_transform(interests).tocsr()
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Divide each row by its L2 norm; zero rows stay zero (similar to nobody)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def dense_pair_weights(instance: Instance) -> np.ndarray:
+    """The full n x n matrix of w(i, j) with a zero diagonal (for n up to a few thousand)."""
+    return pair_weight_block(instance, np.arange(instance.n))
+
+
+def pair_weight_block(instance: Instance, members: np.ndarray) -> np.ndarray:
+    """w(i, j) for i, j in `members` (zero diagonal)."""
+    k = len(members)
+    if instance.weights is not None:
+        weights = instance.weights[members][:, members].toarray()
+    elif instance.features is None:
+        weights = np.zeros((k, k))
+    else:
+        rows = instance.features[members]
+        weights = rows @ rows.T
+        weights = weights.toarray() if sp.issparse(weights) else weights
+    if instance.bonds is not None:
+        weights = weights + instance.bonds[members][:, members].toarray()
+    weights = np.array(weights, dtype=np.float64)
+    np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+def pair_weight_rows(instance: Instance, rows: np.ndarray) -> np.ndarray:
+    """w(i, j) for i in `rows` and every member j (w(i, i) = 0), without an n x n matrix."""
+    n = instance.n
+    if instance.weights is not None:
+        block = instance.weights[rows].toarray()
+    elif instance.features is None:
+        block = np.zeros((len(rows), n))
+    else:
+        block = instance.features[rows] @ instance.features.T
+        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+    if instance.bonds is not None:
+        block = block + instance.bonds[rows].toarray()
+    block = np.array(block, dtype=np.float64)
+    block[np.arange(len(rows)), rows] = 0.0
+    return block
+
+
+def nearest_neighbours(
+    instance: Instance, k: int, chunk: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's k highest-weight partners and those weights, computed in row chunks."""
+    n = instance.n
+    neighbours = np.zeros((n, k), dtype=np.int64)
+    strength = np.zeros((n, k))
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(n, start + chunk))
+        block = pair_weight_rows(instance, rows)
+        block[np.arange(len(rows)), rows] = -np.inf
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        neighbours[rows] = top
+        strength[rows] = np.take_along_axis(block, top, axis=1)
+    return neighbours, strength
+
+
+def group_scores(instance: Instance, groups: list[np.ndarray]) -> np.ndarray:
+    """Total pair weight inside each group, for all groups at once.
+
+    Similarity uses sum_{i<j} v_i.v_j = (|sum v|^2 - sum |v|^2) / 2 per group; explicit
+    weights and bonds are summed over the listed pairs whose ends share a group.
+    """
+    group_of = np.full(instance.n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[np.asarray(members, dtype=np.int64)] = g
+    placed = np.flatnonzero(group_of >= 0)
+    count = len(groups)
+    onehot = sp.csr_matrix(
+        (np.ones(len(placed)), (group_of[placed], placed)), shape=(count, instance.n)
+    )
+    scores = np.zeros(count)
+    if instance.features is not None:
+        features: Any = instance.features
+        sums = onehot @ features
+        squares = features.multiply(features) if sp.issparse(features) else features**2
+        if sp.issparse(sums):
+            together = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+        else:
+            together = (sums**2).sum(axis=1)
+        scores += (together - np.asarray(onehot @ squares.sum(axis=1)).ravel()) / 2
+    for pairs in (instance.weights, instance.bonds):
+        if pairs is not None:
+            upper = sp.triu(pairs, k=1).tocoo()
+            same = (group_of[upper.row] >= 0) & (group_of[upper.row] == group_of[upper.col])
+            scores += np.bincount(group_of[upper.row[same]], upper.data[same], minlength=count)
+    return scores
+
+
+def dense_features(instance: Instance) -> np.ndarray | None:
+    """Features as a dense array (only the tag columns present in this instance)."""
+    features: Any = instance.features
+    if features is None or not sp.issparse(features):
+        return features
+    used = np.unique(features.indices)
+    return features[:, used].toarray()

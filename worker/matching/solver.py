@@ -1,0 +1,54 @@
+"""`solve`: instance dict in, result dict out (../shared/matching-format.md).
+
+Communities up to `SHARD_SIZE` members are optimised as one piece with dense pair
+weights; larger ones are split by slot and region into shards (larger shards up to
+`MID_SIZE` members, where time allows bigger candidate pools), each solved the same way,
+then merged with a border repair that places leftovers (the same path the worker runs
+as a Celery chord, here in-process).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from worker.matching.budget import Budget
+from worker.matching.fields import InstanceError
+from worker.matching.instance import Instance, parse_instance
+from worker.matching.optimise import optimise
+from worker.matching.result import Grouping, to_result
+from worker.matching.shards import merge_groupings, plan_shards
+
+SHARD_SIZE = 1200  # up to this size: one piece, with per-member descent and tabu
+MID_SIZE = 20_000  # up to this size: shards of MID_SHARD_SIZE (bigger pools, better groups)
+MID_SHARD_SIZE = 4500
+
+
+def solve(instance: dict, *, seed: int = 0, time_limit: float | None = None) -> dict:
+    """Group the instance's members; see `budget` for how seed and time_limit act."""
+    started = time.monotonic()
+    budget = Budget.start(time_limit)  # parsing counts against the limit too
+    parsed = parse_instance(instance)
+    grouping = solve_parsed(parsed, seed, budget)
+    if parsed.num_groups is not None and len(grouping.groups) != parsed.num_groups:
+        raise InstanceError(
+            "num_groups",
+            f"could only form {len(grouping.groups)} of {parsed.num_groups} groups "
+            "within the slots, seats, blocks and travel limits",
+        )
+    return to_result(parsed, grouping, time.monotonic() - started)
+
+
+def solve_parsed(instance: Instance, seed: int, budget: Budget) -> Grouping:
+    """Grouping of a parsed instance, sharded when it is large."""
+    if instance.n <= SHARD_SIZE:
+        return Grouping.from_state(optimise(instance, np.random.default_rng(seed), budget))
+    shards = plan_shards(instance, MID_SHARD_SIZE if instance.n <= MID_SIZE else SHARD_SIZE, seed)
+    parts = []
+    for k, shard in enumerate(shards):
+        share = len(shard.members) / max(1, sum(len(s.members) for s in shards[k:]))
+        rng = np.random.default_rng([seed, k])
+        sub = optimise(shard.instance, rng, budget.share(0.9 * share), polish=False)
+        parts.append(Grouping.from_state(sub, shard.members))
+    return merge_groupings(instance, parts, seed)
