@@ -5,4 +5,5 @@ from webapp import create_app
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
 
+import worker.sharding  # noqa: E402,F401  (registers the shard task)
 import worker.tasks  # noqa: E402,F401  (registers the tasks)

@@ -1,0 +1,307 @@
+"""Scale bench: 100,000 members, 3 slots, 32-dim vectors, in-process.
+
+Each Hearth run happens in a fresh child process (spawn) that generates the instance,
+solves it and reports its own peak RSS (``resource.getrusage``), so the harness's memory
+does not count. The parent reports: placed vs placeable (max-flow over slots and seats,
+rounded to what the size range allows; blocks ignored, so an upper bound), objective per
+member against the engine on a 10,000-member instance of the same distribution (same
+latent communities), the ratio to the bound "half the sum over members of their k-1 best
+positive pair weights" (k = max group size; exact top-k by a chunked brute-force
+nearest-neighbour search), wall seconds and peak memory. Goals (issue 3): all placeable
+placed, per-member objective within 1% of the sample's, <= 60 s, <= 2 GiB.
+
+``--sharded-1m`` is the hook for the 1,000,000-member Celery run: it reports "not yet
+available" until ``worker.sharding.run_sharded(instance)`` exists.
+
+    python -m bench scale [--n 100000] [--sample 10000] [--runs 3] [--sharded-1m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import resource
+import sys
+import time
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_flow
+
+from bench import common
+from bench.generator import generate
+
+GIB = 1024**3
+GOAL_SECONDS, GOAL_BYTES, GOAL_QUALITY = 60.0, 2 * GIB, 0.99
+
+
+def instance_for(
+    n: int, dim: int, slots: int, seed: int, communities: int | None
+) -> dict[str, Any]:
+    """The bench's instance (the sample uses the big instance's number of communities)."""
+    return generate(n, slots=slots, seed=seed, vectors=dim, communities=communities)
+
+
+def communities_at(n: int) -> int:
+    """How many latent communities the generator uses for n members."""
+    return max(2, round(math.sqrt(n) / 3))
+
+
+def child_run(
+    args: tuple[int, int, int, int, int | None, int, float | None, str],
+) -> dict[str, Any]:
+    """In a fresh process: generate, solve, measure; return a small summary."""
+    n, dim, slots, seed, comms, run_seed, limit, engine_name = args
+    instance = instance_for(n, dim, slots, seed, comms)
+    engine = common.load_engine(engine_name)
+    rss_input = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    start = time.perf_counter()
+    result = engine.solve(instance, seed=run_seed, time_limit=limit)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    groups = common.group_lists(result)
+    problems = common.checked(engine, instance, result, f"n={n} run {run_seed}")
+    from bench import features
+
+    obj = engine.objective(instance, groups)
+    mine = features.objective(instance, groups)
+    if abs(obj - mine) > 1e-6 * max(1.0, abs(mine)):
+        problems.append(f"n={n} run {run_seed}: engine objective {obj} != bench {mine}")
+    return {
+        "objective": obj,
+        "placed": sum(len(g) for g in groups),
+        "seconds": wall,
+        "peak": peak,
+        "input_rss": rss_input,
+        "problems": problems,
+        "sizes": np.bincount([len(g) for g in groups]).tolist(),
+    }
+
+
+def placeable(instance: dict[str, Any]) -> int:
+    """Members that slots and seats allow to place (max flow; blocks ignored)."""
+    members, slots = instance["members"], instance.get("slots") or []
+    lo, hi = instance["group_size"]["min"], instance["group_size"]["max"]
+    n, k = len(members), max(1, len(slots))
+    ids = [s["id"] for s in slots]
+    src, sink = 0, n + k + 1
+    heads, tails, caps = [], [], []
+    for i, m in enumerate(members):
+        heads.append(src), tails.append(1 + i), caps.append(1)
+        for s in m.get("available") or ids or [None]:
+            heads.append(1 + i), tails.append(1 + n + (ids.index(s) if ids else 0)), caps.append(1)
+    for j in range(k):
+        seats = slots[j].get("seats") if slots else None
+        heads.append(1 + n + j), tails.append(sink), caps.append(n if seats is None else seats)
+    graph = sparse.csr_matrix((np.asarray(caps, np.int32), (heads, tails)), shape=(sink + 1,) * 2)
+    flow = maximum_flow(graph, src, sink).flow
+    per_slot = [int(flow[1 + n + j, sink]) for j in range(k)]
+    return sum(min(f, (f // lo) * hi) for f in per_slot)
+
+
+def pair_bound(instance: dict[str, Any], share: float = 1.0, chunk: int = 512) -> float:
+    """Half the sum over members of their k-1 best positive pair weights (cosine + bond).
+
+    With ``share`` < 1 the sum runs over a random share of the members (each still against
+    everyone) and is scaled up: an unbiased estimate of the bound, much faster at 100,000.
+    """
+    x = np.asarray([m["vector"] for m in instance["members"]], dtype=np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    idx = {m["id"]: i for i, m in enumerate(instance["members"])}
+    bonds: dict[int, list[tuple[int, float]]] = {}
+    for p in instance.get("pairs") or []:
+        a, b = idx[p["a"]], idx[p["b"]]
+        bonds.setdefault(a, []).append((b, p["bond"]))
+        bonds.setdefault(b, []).append((a, p["bond"]))
+    k = instance["group_size"]["max"] - 1
+    n = len(x)
+    who = np.arange(n)
+    if share < 1.0:
+        who = np.sort(
+            np.random.default_rng(0).choice(n, size=max(1, int(share * n)), replace=False)
+        )
+    total = 0.0
+    for start in range(0, len(who), chunk):
+        mine = who[start : start + chunk]
+        sims = x[mine] @ x.T
+        rows = np.arange(len(mine))
+        sims[rows, mine] = -np.inf
+        for r, i in enumerate(mine.tolist()):
+            for other, bond in bonds.get(i, []):
+                sims[r, other] += bond
+        top = np.partition(sims, n - k, axis=1)[:, n - k :]
+        total += float(np.maximum(top, 0.0).sum())
+    return total / 2.0 * n / len(who)
+
+
+def run_many(n: int, runs: int, base: tuple, ctx: Any) -> list[dict[str, Any]]:
+    """``runs`` child runs (one at a time) at size n."""
+    out = []
+    for run in range(runs):
+        with ctx.Pool(1, maxtasksperchild=1) as pool:
+            out.append(pool.apply(child_run, ((n, *base[:3], base[3], run, *base[4:]),)))
+        print(
+            f"n={n} run {run}: {out[-1]['seconds']:.1f} s, peak {out[-1]['peak'] / GIB:.2f} GiB",
+            file=sys.stderr,
+            flush=True,
+        )
+    return out
+
+
+def sharded_1m(base: tuple, ctx: Any) -> int:
+    """The 1,000,000-member sharded Celery run (needs Celery workers and a broker running).
+
+    Reports "not yet available" until ``worker.sharding.run_sharded`` exists; compares the
+    objective per member with one unsharded in-process run at 100,000 (goal within 2%).
+    """
+    try:
+        from worker.sharding import run_sharded  # type: ignore[import-not-found]
+    except ImportError:
+        print("sharded 1M run: not yet available (needs worker.sharding.run_sharded)")
+        return 0
+    import inspect
+    import tempfile
+    from pathlib import Path
+
+    from worker.matching import check_result
+
+    instance = generate(1_000_000, slots=3, seed=base[2], vectors=base[0])
+    kwargs: dict[str, Any] = {}
+    if "workdir" in inspect.signature(run_sharded).parameters:
+        kwargs["workdir"] = Path(tempfile.mkdtemp(prefix="hearth-shards-"))
+    try:
+        result, wall = common.timed(lambda: run_sharded(instance, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - report any failure of the external run
+        print(
+            f"sharded 1M run failed: {type(exc).__name__}: {exc} "
+            "(are the Celery workers and the broker running?)"
+        )
+        return 1
+    problems = check_result(instance, result)
+    per_member = result["objective"] / len(instance["members"])
+    ref = run_many(100_000, 1, (*base[:3], communities_at(1_000_000), *base[4:]), ctx)[0]
+    ratio = per_member / (ref["objective"] / 100_000)
+    print(
+        common.table(
+            ["n", "placed", "objective", "per member", "seconds", "problems"],
+            [
+                [1_000_000, result["placed"], result["objective"], per_member, wall, len(problems)],
+                [
+                    100_000,
+                    ref["placed"],
+                    ref["objective"],
+                    ref["objective"] / 100_000,
+                    ref["seconds"],
+                    len(ref["problems"]),
+                ],
+            ],
+        )
+    )
+    print(
+        f"\n1M sharded: {wall:.0f} s (goal <= 900 s: {common.verdict(wall <= 900)}); per "
+        f"member {ratio:.4f}x the unsharded 100,000 run (goal >= 0.98: "
+        f"{common.verdict(ratio >= 0.98)})"
+    )
+    for p in problems[:20]:
+        print("  " + p)
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bench and print the scale table."""
+    ap = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--sample", type=int, default=10_000)
+    ap.add_argument("--dim", type=int, default=32)
+    ap.add_argument("--slots", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0, help="instance seed")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--time-limit", type=float, default=None, help="default: engine's own")
+    ap.add_argument("--no-bound", action="store_true", help="skip the pair bound")
+    ap.add_argument(
+        "--bound-share",
+        type=float,
+        default=0.1,
+        help="share of members the bound is summed over, scaled up (1 = exact)",
+    )
+    ap.add_argument("--sharded-1m", action="store_true", help="only the 1M sharded hook")
+    ap.add_argument("--engine", default="hearth", choices=["hearth", "random"])
+    args = ap.parse_args(argv)
+    common.load_engine(args.engine)  # fail early if it is missing
+    ctx = mp.get_context("spawn")
+    comms = communities_at(args.n)
+    base = (args.dim, args.slots, args.seed, comms, args.time_limit, args.engine)
+    if args.sharded_1m:
+        return sharded_1m(base, ctx)
+    rows, problems = [], []
+    summary: dict[int, dict[str, float]] = {}
+    for n in (args.n, args.sample):
+        results = run_many(n, args.runs, base, ctx)
+        with common.single_core():
+            instance = instance_for(n, args.dim, args.slots, args.seed, comms)
+            can = placeable(instance)
+            share = 1.0 if n <= args.sample else args.bound_share
+            bound = float("nan") if args.no_bound else pair_bound(instance, share)
+        obj = common.median([r["objective"] for r in results])
+        med = {k: common.median([r[k] for r in results]) for k in ("placed", "seconds", "peak")}
+        problems += [p for r in results for p in r["problems"]]
+        summary[n] = {"per_member": obj / n, **med}
+        sizes = results[0]["sizes"]
+        rows.append(
+            [
+                n,
+                int(med["placed"]),
+                can,
+                common.verdict(med["placed"] >= can),
+                obj,
+                obj / n,
+                obj / bound,
+                med["seconds"],
+                f"{med['peak'] / GIB:.2f}",
+                f"{common.median([r['input_rss'] for r in results]) / GIB:.2f}",
+                " ".join(f"{s}:{c}" for s, c in enumerate(sizes) if c),
+            ]
+        )
+    print(
+        f"\nScale: {args.dim}-dim vectors, {args.slots} slots, {comms} communities, "
+        f"engine={args.engine}, median of {args.runs} runs, each in a fresh process\n"
+    )
+    print(
+        common.table(
+            [
+                "n",
+                "placed",
+                "placeable",
+                "all placed",
+                "objective",
+                "per member",
+                "vs bound",
+                "seconds",
+                "peak GiB",
+                "input GiB",
+                "group sizes",
+            ],
+            rows,
+        )
+    )
+    big, small = summary[args.n], summary[args.sample]
+    quality = big["per_member"] / small["per_member"]
+    print(
+        f"\nper-member objective at {args.n:,} / at {args.sample:,}: {quality:.4f} "
+        f"(goal >= {GOAL_QUALITY}: {common.verdict(quality >= GOAL_QUALITY)})"
+    )
+    print(
+        f"wall at {args.n:,}: {big['seconds']:.1f} s (goal <= {GOAL_SECONDS:g} s: "
+        f"{common.verdict(big['seconds'] <= GOAL_SECONDS)}); peak {big['peak'] / GIB:.2f} GiB "
+        f"(goal <= 2 GiB: {common.verdict(big['peak'] <= GOAL_BYTES)}; includes the instance)"
+    )
+    print(f"\n{len(problems)} problem(s) found" + (":" if problems else ""))
+    for p in problems[:50]:
+        print("  " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
