@@ -26,8 +26,32 @@ def submit(client: FlaskClient, page: str, data: dict, action: str | None = None
 
 
 def sign_up(client: FlaskClient, email: str, name: str = "Sam Doe", password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    """Create an account through the sign-up form (which also logs in)."""
-    return submit(client, "/signup", {"email": email, "display_name": name, "password": password})
+    """Create an account through the sign-up form, then open the confirmation link from the
+    email it queued (which confirms the address and logs in); returns that last response."""
+    response = submit(
+        client, "/signup", {"email": email, "display_name": name, "password": password}
+    )
+    link = confirmation_link(email)
+    return client.get(link) if link else response
+
+
+def confirmation_link(email: str) -> str | None:
+    """The path of the newest confirmation link queued for an address, if any."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import OutboxEmail
+
+    body = db.session.scalar(
+        select(OutboxEmail.body_text)
+        .where(
+            OutboxEmail.kind == "confirm_email",
+            OutboxEmail.to_address == email.strip().lower(),
+        )
+        .order_by(OutboxEmail.id.desc())
+    )
+    found = re.search(r"https?://[^/\s]+(/confirm/\S+)", body or "")
+    return found.group(1) if found else None
 
 
 def log_in(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]

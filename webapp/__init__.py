@@ -40,8 +40,10 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     celery_init_app(app)
 
     from webapp import models  # noqa: F401  (registers the tables)
+    from webapp import input_guard, security_headers
     from webapp.auth import bp as auth_bp
     from webapp.errors import register_error_handlers
+    from webapp.links import bp as links_bp
     from webapp.members import bp as members_bp
     from webapp.organizer import bp as organizer_bp
     from webapp.templating import register_template_helpers
@@ -49,8 +51,11 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(links_bp)
     register_error_handlers(app)
     register_template_helpers(app)
+    security_headers.init_app(app)
+    input_guard.init_app(app)
     return app
 
 

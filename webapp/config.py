@@ -85,6 +85,14 @@ def load_config() -> dict[str, object]:
         "MAIL_FROM": env("MAIL_FROM") or "Hearth <hearth@localhost>",
         "MAIL_CATCHER_DIR": env("MAIL_CATCHER_DIR") or "",
         "MATCH_TIME_LIMIT": float(env("MATCH_TIME_LIMIT") or 5.0),
+        # The email pipeline (issue 6): retry backoff, worker lease, sweeper, quarantine.
+        "OUTBOX_RETRY_BASE_SECONDS": float(env("OUTBOX_RETRY_BASE_SECONDS") or 30),
+        "OUTBOX_RETRY_CAP_SECONDS": float(env("OUTBOX_RETRY_CAP_SECONDS") or 900),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", env("OUTBOX_MAX_ATTEMPTS"), 60),
+        "OUTBOX_LEASE_SECONDS": float(env("OUTBOX_LEASE_SECONDS") or 120),
+        "OUTBOX_SWEEP_BATCH": _int("OUTBOX_SWEEP_BATCH", env("OUTBOX_SWEEP_BATCH"), 5000),
+        "TASK_MAX_ATTEMPTS": _int("TASK_MAX_ATTEMPTS", env("TASK_MAX_ATTEMPTS"), 5),
+        "LINK_MAX_AGE_DAYS": _int("LINK_MAX_AGE_DAYS", env("LINK_MAX_AGE_DAYS"), 30),
         "CELERY": {
             "broker_url": broker_url,
             "task_default_queue": env("CELERY_QUEUE") or "hearth",
@@ -96,6 +104,32 @@ def load_config() -> dict[str, object]:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "beat_schedule_filename": str(folder / "celerybeat-schedule"),
+            # A worker killed mid-task leaves its message unacked in Redis; it comes back
+            # after this many seconds (every task is idempotent, so an early return is safe).
+            # (Redis only: the SQLite broker hands these options to create_engine.)
+            "broker_transport_options": {
+                "visibility_timeout": _int(
+                    "CELERY_VISIBILITY_TIMEOUT", env("CELERY_VISIBILITY_TIMEOUT"), 300
+                ),
+                "unacked_restore_interval": 5,
+                "unacked_restore_throttle": 1,
+                "socket_timeout": 10,
+                "socket_connect_timeout": 5,
+            }
+            if broker_url.startswith(("redis://", "rediss://"))
+            else {},
+            # Publishing from a web request must not hang when Redis is down: the outbox
+            # row is committed and the sweeper queues it once the broker is back.
+            "task_publish_retry_policy": {
+                "max_retries": 2,
+                "interval_start": 0,
+                "interval_step": 0.2,
+                "interval_max": 0.5,
+            },
+            "worker_cancel_long_running_tasks_on_connection_loss": False,
+            "sweep_outbox_seconds": float(env("OUTBOX_SWEEP_SECONDS") or 60),
+            "match_due_seconds": float(env("MATCH_DUE_SECONDS") or 60),
+            "notifications_seconds": float(env("NOTIFICATIONS_SECONDS") or 300),
         },
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -103,4 +137,5 @@ def load_config() -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FIELD_LENGTH": _int("MAX_FIELD_LENGTH", env("MAX_FIELD_LENGTH"), 20_000),
     }

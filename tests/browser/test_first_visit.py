@@ -1,4 +1,5 @@
-"""A new person's first visit in a real browser: sign up, fill the profile, join, opt in."""
+"""A new person's first visit in a real browser: sign up, confirm by email, fill the profile,
+join, opt in."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from datetime import datetime, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.journey import deliver_pending, link_from
 from webapp.extensions import db
 from webapp.models import Member, OptIn
 from webapp.services.communities import create_community
 from webapp.services.meetups import SlotSpec, schedule_meetup
 
 
-def test_sign_up_profile_join_and_opt_in(app, live_server, page):  # type: ignore[no-untyped-def]
+def test_sign_up_profile_join_and_opt_in(app, live_server, page, smtp_server):  # type: ignore[no-untyped-def]
     organizer = Member(email="o@example.org", password_hash="x", display_name="Olivia")
     db.session.add(organizer)
     db.session.commit()
@@ -32,6 +34,9 @@ def test_sign_up_profile_join_and_opt_in(app, live_server, page):  # type: ignor
     page.get_by_label("Email").fill("sam@example.org")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    deliver_pending(app, smtp_server)  # the real SMTP path, to the test's SMTP server
+    page.goto(link_from(smtp_server.wait_for(1)[0], "/confirm/"))
     expect(page.get_by_role("heading", name="My profile")).to_be_visible()
 
     page.get_by_label("Interests, separated by commas").fill("Bouldering, sci-fi")

@@ -68,8 +68,14 @@ def test_sign_up_to_match_email(app, client, smtp_server, celery_worker):  # typ
 
     matched = submit(organizer, meetup_url, {}, action=f"{meetup_url}/match")
     assert matched.status_code == 302
-    mails = smtp_server.wait_for(len(MEMBERS), timeout=90)
-
+    groups = _wait_for_groups(meetup_id)  # the worker stored a preview ...
+    preview = organizer.get(meetup_url).get_data(as_text=True)
+    assert "nothing sent yet" in preview and "7</strong> placed" in preview
+    match_rows = select(OutboxEmail).where(OutboxEmail.kind == "match")
+    assert db.session.scalars(match_rows).all() == [], "... and sent nothing"
+    published = submit(organizer, meetup_url, {}, action=f"{meetup_url}/publish")
+    assert published.status_code == 302
+    mails = _wait_for_match_mails(smtp_server, len(MEMBERS))
     groups = _wait_for_groups(meetup_id)
     by_email = {}
     for group in groups:
@@ -80,12 +86,12 @@ def test_sign_up_to_match_email(app, client, smtp_server, celery_worker):  # typ
     assert len(mails) == len(MEMBERS)
     for mail in mails:
         to = mail["To"]
-        body = mail.get_content()
+        body = mail.get_body(preferencelist=("plain",)).get_content()
         assert "Café Anker, Hafenstr. 1" in body
         who = re.search(r"Who:\s+(.*) and you", body).group(1).split(", ")
         assert set(who) == by_email[to], f"{to} got the wrong group"
-    sent = db.session.scalars(select(OutboxEmail.status)).all()
-    assert sent == [OutboxStatus.SENT] * len(MEMBERS)
+    sent = db.session.scalars(select(OutboxEmail.status).where(OutboxEmail.kind == "match"))
+    assert sent.all() == [OutboxStatus.SENT] * len(MEMBERS)
 
     first_name, browser = members["member0@example.org"]
     page = browser.get("/me").get_data(as_text=True)
@@ -101,6 +107,24 @@ def _next_weekday(weekday: int, hour: int) -> datetime:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
+def _wait_for_match_mails(inbox, count: int, timeout: float = 90) -> list:  # type: ignore[no-untyped-def]
+    """The match emails ("Your group for ...") once `count` arrived; other mail is ignored."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        mails = [m for m in inbox.messages if str(m["Subject"]).startswith("Your group for")]
+        if len(mails) >= count:
+            return mails
+        time.sleep(0.3)
+    raise AssertionError(f"expected {count} match emails, got {len(inbox.messages)} emails")
+
+
+def _stored(meetup_id: int) -> bool:
+    """True once the worker's run committed (preview or published), not half-way."""
+    from webapp.models import Meetup, MeetupStatus
+
+    return db.session.get(Meetup, meetup_id).status != MeetupStatus.OPEN
+
+
 def _wait_for_groups(meetup_id: int, timeout: float = 30) -> list[Group]:
     """The meetup's groups once the worker committed them and marked their emails sent."""
     deadline = time.monotonic() + timeout
@@ -110,7 +134,7 @@ def _wait_for_groups(meetup_id: int, timeout: float = 30) -> list[Group]:
             select(OutboxEmail.id).where(OutboxEmail.status == OutboxStatus.PENDING)
         )
         groups = db.session.scalars(select(Group).where(Group.meetup_id == meetup_id)).all()
-        if groups and pending is None:
+        if groups and pending is None and _stored(meetup_id):
             return list(groups)
         time.sleep(0.3)
     raise AssertionError("the worker did not store groups in time")

@@ -19,7 +19,7 @@ from webapp.models import (
     PairFeedback,
 )
 from webapp.models.groups import PairChoice
-from webapp.services import matching
+from webapp.services import match_review, matching
 from webapp.services.communities import create_community, join
 from webapp.services.meetups import SlotSpec, schedule_meetup
 from webapp.services.profiles import interests_by_name
@@ -117,9 +117,12 @@ def test_members_left_out_before_get_priority(app, meetup):  # type: ignore[no-u
 
 def test_a_round_stores_valid_groups_and_one_email_each_once(meetup):  # type: ignore[no-untyped-def]
     instance = matching.build_instance(meetup)
-    email_ids = matching.run_matching_round(meetup.id)
+    assert matching.run_matching_round(meetup.id) == [], "a run stores a preview, sends nothing"
     db.session.expire_all()
-    assert meetup.status == MeetupStatus.MATCHED and meetup.matched_at is not None
+    assert meetup.status == MeetupStatus.PREVIEWED and meetup.matched_at is not None
+    email_ids = match_review.publish(meetup, None)
+    db.session.expire_all()
+    assert meetup.status == MeetupStatus.MATCHED
     groups = [[f"m{s.member_id}" for s in g.members] for g in meetup.groups]
     result = {
         "groups": [

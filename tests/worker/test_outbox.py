@@ -1,45 +1,131 @@
-"""Delivering outbox rows to a real SMTP server (aiosmtpd in the test process)."""
+"""Delivering outbox rows to a real SMTP server: lease, backoff, permanent failures."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.services import free_port
 from webapp.extensions import db
-from webapp.models import OutboxEmail, OutboxStatus
+from webapp.models._time import utcnow
+from webapp.models.messages import OutboxEmail, OutboxStatus
 from webapp.services import emails, outbox
+from webapp.services.outbox import Outcome, backoff_seconds
 
 
-def _queued(subject: str = "Hello") -> OutboxEmail:
-    email = emails.queue(
-        kind="test", to_address="sam@example.org", subject=subject, body_text="Hi Sam"
-    )
+def _queued(subject: str = "Hello", to: str = "sam@example.org") -> OutboxEmail:
+    email = emails.queue(kind="test", to_address=to, subject=subject, body_text="Hi Sam")
     db.session.commit()
     return email
 
 
-def test_a_pending_row_is_sent_once(app, smtp_server):  # type: ignore[no-untyped-def]
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+def test_a_pending_row_is_sent_once(app, faulty_smtp):  # type: ignore[no-untyped-def]
     email = _queued()
-    assert outbox.deliver(email.id) is True
-    assert outbox.deliver(email.id) is False  # already sent: nothing happens
-    [message] = smtp_server.wait_for(1)
+    assert outbox.deliver(email.id) is Outcome.SENT
+    assert outbox.deliver(email.id) is Outcome.SKIPPED  # already sent: nothing happens
+    [message] = faulty_smtp.wait_for(1)
     assert message["To"] == "sam@example.org"
     assert message["Subject"] == "Hello"
     assert message["Message-ID"] == f"<outbox-{email.id}@127.0.0.1>"
     assert message.get_content().strip() == "Hi Sam"
     db.session.refresh(email)
     assert email.status == OutboxStatus.SENT and email.sent_at is not None and email.attempts == 1
-    assert outbox.pending_ids() == []
+    assert email.claimed_until is None
+    assert outbox.due_ids() == [] and outbox.pending_ids() == []
 
 
-def test_an_unreachable_server_leaves_the_row_pending_for_the_sweeper(app):  # type: ignore[no-untyped-def]
+def test_an_unreachable_server_backs_off_and_stays_pending(app):  # type: ignore[no-untyped-def]
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2)
+    app.config.update(OUTBOX_RETRY_BASE_SECONDS=30, OUTBOX_RETRY_CAP_SECONDS=900)
     email = _queued()
-    assert outbox.deliver(email.id) is False
+    assert outbox.deliver(email.id) is Outcome.RETRY
     db.session.refresh(email)
     assert email.status == OutboxStatus.PENDING
     assert email.attempts == 1 and "ConnectionRefusedError" in email.last_error
+    assert timedelta(seconds=25) < email.next_attempt_at - utcnow() <= timedelta(seconds=30)
     assert outbox.pending_ids() == [email.id]
+    assert outbox.due_ids() == [], "not due again before its backoff"
+    assert outbox.deliver(email.id) is Outcome.SKIPPED
 
 
-def test_unknown_row_is_a_no_op(app):  # type: ignore[no-untyped-def]
-    assert outbox.deliver(123456) is False
+def test_a_4xx_answer_is_retried_and_a_5xx_recipient_fails_at_once(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    app.config.update(OUTBOX_RETRY_BASE_SECONDS=0, OUTBOX_RETRY_CAP_SECONDS=0)
+    faulty_smtp.mode = "tempfail"
+    later = _queued()
+    assert outbox.deliver(later.id) is Outcome.RETRY
+    faulty_smtp.mode = "accept"
+    assert outbox.deliver(later.id) is Outcome.SENT
+    faulty_smtp.reject.add("nobody@example.org")
+    bounced = _queued(to="nobody@example.org")
+    assert outbox.deliver(bounced.id) is Outcome.FAILED
+    db.session.refresh(bounced)
+    assert bounced.status == OutboxStatus.FAILED and bounced.attempts == 1
+    assert "550" in bounced.last_error
+    assert outbox.deliver(bounced.id) is Outcome.SKIPPED
+    assert outbox.due_ids() == []
+
+
+def test_a_5xx_answer_to_the_message_fails_it(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    faulty_smtp.mode = "permfail"
+    email = _queued()
+    assert outbox.deliver(email.id) is Outcome.FAILED
+
+
+def test_a_stalled_server_times_out_and_is_retried(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    app.config.update(SMTP_TIMEOUT=1)
+    faulty_smtp.mode, faulty_smtp.stall_seconds = "stall", 3
+    email = _queued()
+    assert outbox.deliver(email.id) is Outcome.RETRY
+    db.session.refresh(email)
+    assert "timed out" in email.last_error.lower() or "Timeout" in email.last_error
+
+
+def test_a_claimed_row_is_not_sent_by_a_second_worker(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    email = _queued()
+    assert outbox.claim(email.id) is not None
+    assert outbox.claim(email.id) is None, "the lease is held"
+    assert outbox.deliver(email.id) is Outcome.SKIPPED
+    assert outbox.due_ids() == []
+    db.session.refresh(email)
+    email.claimed_until = utcnow() - timedelta(seconds=1)  # the holder died; lease expired
+    db.session.commit()
+    assert outbox.due_ids() == [email.id]
+    assert outbox.deliver(email.id) is Outcome.SENT
+    assert faulty_smtp.message_ids() == [f"<outbox-{email.id}@127.0.0.1>"]
+
+
+def test_attempts_are_capped(app):  # type: ignore[no-untyped-def]
+    app.config.update(SMTP_PORT=free_port(), OUTBOX_MAX_ATTEMPTS=2, OUTBOX_RETRY_BASE_SECONDS=0)
+    email = _queued()
+    assert [outbox.deliver(email.id) for _ in range(3)] == [
+        Outcome.RETRY,
+        Outcome.RETRY,
+        Outcome.FAILED,
+    ]
+    db.session.refresh(email)
+    assert "gave up after 2 attempts" in email.last_error
+
+
+def test_failed_emails_are_listed_for_the_community_organizers(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    from tests.worker import factories
+
+    round_, _group, people = factories.published_round()
+    faulty_smtp.reject.add(people[0].email)
+    queued = emails.queue_match_emails(_group)
+    db.session.commit()
+    outcomes = [outbox.deliver(email.id) for email in queued]
+    assert outcomes.count(Outcome.FAILED) == 1 and outcomes.count(Outcome.SENT) == 2
+    [failed] = outbox.failed_emails(round_.community_id)
+    assert failed.to_address == people[0].email and "550" in failed.last_error
+    other = factories.community("Elsewhere")
+    assert outbox.failed_emails(other.id) == []
+
+
+@given(st.integers(min_value=1, max_value=200), st.floats(0.1, 100), st.floats(1, 10_000))
+def test_backoff_doubles_up_to_the_cap(attempts: int, base: float, cap: float) -> None:
+    delay = backoff_seconds(attempts, base, cap)
+    assert 0 < delay <= cap
+    assert delay == min(cap, base * 2 ** (attempts - 1))
+    assert backoff_seconds(attempts + 1, base, cap) >= delay

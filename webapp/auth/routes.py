@@ -1,19 +1,23 @@
-"""Views for signing up, logging in and out."""
+"""Views for signing up (with email confirmation), logging in and out."""
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, SignUpForm
 from webapp.extensions import db, login_manager
+from webapp.members.forms import EmptyForm
+from webapp.members.joining import accept_pending_invite
 from webapp.models import Member
 from webapp.services import accounts
 from webapp.services.errors import ServiceError
+from webapp.services.notify import send_after_commit
 from webapp.views import show_service_error
 
 login_manager.login_view = "auth.login"
@@ -21,9 +25,19 @@ login_manager.login_message = "Please log in to see that page."
 
 
 @login_manager.user_loader
-def load_member(member_id: str) -> Member | None:
-    """Flask-Login's loader: the member for a session's id."""
-    return db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+def load_member(session_id: str) -> Member | None:
+    """Flask-Login's loader: the member whose id and current session token the session holds.
+
+    A session (or remember-me cookie) from before a password change, a reset or an account
+    deletion carries an old token and so logs nobody in.
+    """
+    member_id, _, token = (session_id or "").partition(":")
+    if not (member_id.isascii() and member_id.isdigit()) or not token:
+        return None
+    member = db.session.get(Member, int(member_id))
+    if member is None or member.deleted_at is not None:
+        return None
+    return member if hmac.compare_digest(member.session_token, token) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,6 +46,8 @@ def _safe_next(target: str | None) -> str:
         target
         and target.startswith("/")
         and not target.startswith("//")
+        and "\\" not in target  # browsers read /\host as //host
+        and target.isprintable()
         and not urlsplit(target).netloc
     ):
         return target
@@ -40,20 +56,57 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> str | Response:
-    """Create an account and log straight in."""
+    """Create an account; the next step is the link in the confirmation email.
+
+    A taken address gets exactly the same response (its owner gets an email instead).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("members.home"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            member = accounts.sign_up(form.email.data, form.password.data, form.display_name.data)
+            outcome = accounts.sign_up(form.email.data, form.password.data, form.display_name.data)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            login_user(member)
-            flash("Welcome to Hearth! Tell us a little about yourself.", "success")
-            return redirect(url_for("members.profile"))
+            send_after_commit(outcome.email_ids)
+            session["check_email"] = accounts.normalise_email(form.email.data)
+            return redirect(url_for("auth.check_email"))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/signup/check-your-email")
+def check_email() -> str:
+    """Where sign-up lands, whether or not the address already had an account."""
+    return render_template("auth/check_email.html", email=session.get("check_email", ""))
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str) -> Response:
+    """Open the confirmation link: the address is confirmed and the member logged in."""
+    try:
+        member = accounts.confirm_email(token)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("members.home" if current_user.is_authenticated else "auth.login"))
+    login_user(member)
+    session.pop("check_email", None)
+    accept_pending_invite(member)
+    flash(
+        "Your address is confirmed. Welcome to Hearth! Tell us a little about yourself.", "success"
+    )
+    return redirect(url_for("members.profile"))
+
+
+@bp.route("/confirm/resend", methods=["POST"])
+@login_required
+def resend() -> Response:
+    """Send the confirmation link again (at most once every few minutes)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    send_after_commit(accounts.resend_confirmation(current_user))
+    flash(f"We sent a new link to {current_user.email}. It can take a minute to arrive.", "info")
+    return redirect(url_for("members.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,6 +119,8 @@ def login() -> str | Response:
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
             login_user(member, remember=form.remember.data)
+            if accept_pending_invite(member) is not None:
+                return redirect(url_for("members.home"))
             flash(f"Welcome back, {member.first_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")

@@ -1,7 +1,7 @@
-"""Member pages: landing, home, profile, communities and opt-ins."""
+"""Member pages: landing, home, profile, communities, rounds, groups, feedback, privacy."""
 
 from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from webapp.members import routes  # noqa: E402,F401
+from webapp.members import group_views, joining, profile, routes  # noqa: E402,F401

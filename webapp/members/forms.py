@@ -1,21 +1,97 @@
 """Forms for a member's profile and for creating a community."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from webapp.services.profiles import GROUP_SIZES, TRAVEL_CHOICES
 
 
-class ProfileForm(FlaskForm):
-    """Name, about text and interests; the availability grid is read from the raw form."""
+def _without_nul(value: object) -> object:
+    """Drop NUL characters, which no one types and PostgreSQL cannot store."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class CleanForm(FlaskForm):
+    """A CSRF-protected form whose text fields never carry NUL characters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+            filters = [*unbound_field.kwargs.get("filters", ()), _without_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class ProfileForm(CleanForm):
+    """The whole profile; the tag checkboxes and the availability grid are read raw."""
 
     display_name = StringField(
         "Your name as others see it", validators=[DataRequired(), Length(max=80)]
     )
     interests = StringField("Interests, separated by commas", validators=[Length(max=1500)])
     about = TextAreaField("What would you love to talk about?", validators=[Length(max=1000)])
+    area = StringField("Neighbourhood or postcode area", validators=[Length(max=80)])
+    travel_km = SelectField(
+        "How far will you travel?",
+        choices=[SelectChoice("", "Not sure")]
+        + [SelectChoice(str(km), f"Up to {km} km") for km in TRAVEL_CHOICES],
+        default="",
+        validate_choice=False,  # checked by the service; a missing value means "not said"
+    )
+    preferred_group_size = SelectField(
+        "Preferred group size",
+        choices=[SelectChoice("", "No preference")]
+        + [SelectChoice(str(n), f"{n} people") for n in GROUP_SIZES],
+        default="",
+        validate_choice=False,  # checked by the service; a missing value means "not said"
+    )
+    no_groups_of_two = BooleanField("Never put me in a group of two")
+    languages = StringField(
+        "Languages you speak, separated by commas", validators=[Length(max=400)]
+    )
+    diet = StringField("Diet needs (only organizers see this)", validators=[Length(max=300)])
+    accessibility_needs = StringField(
+        "Accessibility needs (only organizers see this)", validators=[Length(max=300)]
+    )
 
 
-class CommunityForm(FlaskForm):
+ANSWERS = [
+    SelectChoice("1", "Hardly ever"),
+    SelectChoice("2", "Some of the time"),
+    SelectChoice("3", "Often"),
+]
+
+
+class CheckinForm(CleanForm):
+    """The three UCLA-3-style questions, each answered 1 to 3."""
+
+    lack_companionship = RadioField(
+        "How often do you feel that you lack companionship?",
+        choices=ANSWERS,
+        validators=[InputRequired(message="Please choose an answer.")],
+    )
+    left_out = RadioField(
+        "How often do you feel left out?",
+        choices=ANSWERS,
+        validators=[InputRequired(message="Please choose an answer.")],
+    )
+    isolated = RadioField(
+        "How often do you feel isolated from others?",
+        choices=ANSWERS,
+        validators=[InputRequired(message="Please choose an answer.")],
+    )
+
+
+class PauseForm(CleanForm):
+    """How many weeks to pause matching for."""
+
+    weeks = SelectField(
+        "Pause for",
+        choices=[SelectChoice(str(n), f"{n} week{'s' if n > 1 else ''}") for n in (1, 2, 4, 8)],
+        default="2",
+    )
+
+
+class CommunityForm(CleanForm):
     """A new community's name, description and time zone."""
 
     name = StringField("Name", validators=[DataRequired(), Length(min=2, max=120)])
@@ -23,5 +99,25 @@ class CommunityForm(FlaskForm):
     timezone = StringField("Time zone", default="UTC", validators=[DataRequired(), Length(max=64)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(CleanForm):
     """A form with only the CSRF token, for one-button actions."""
+
+
+class FeedbackForm(CleanForm):
+    """The meetup-level answers; the per-person choices are read raw (one per member)."""
+
+    attended = RadioField(
+        "Did you go?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validators=[InputRequired(message="Please say whether you went.")],
+    )
+    rating = RadioField(
+        "How was it? (1 = not good, 5 = wonderful)",
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        validate_choice=False,
+    )
+    note = TextAreaField("Anything else? (optional, private)", validators=[Length(max=2000)])
+    safety_report = TextAreaField(
+        "Something the organizers should know about? (optional, only organizers see it)",
+        validators=[Length(max=2000)],
+    )

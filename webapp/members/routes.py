@@ -1,17 +1,17 @@
-"""Views for members: home, profile, communities, opting in and out."""
+"""Views for members: landing, home, communities, opting in and out."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.members import bp
-from webapp.members.forms import CommunityForm, EmptyForm, ProfileForm
+from webapp.members.forms import CommunityForm, EmptyForm, PauseForm
 from webapp.models import Community, Meetup
-from webapp.services import communities, groups, optins, profiles
+from webapp.services import communities, groups, optins, pauses, profiles
 from webapp.services.errors import ServiceError
 from webapp.views import community_or_404, show_service_error
 
@@ -33,36 +33,11 @@ def home() -> str:
         communities=communities.communities_of(current_user),
         upcoming=optins.upcoming_for(current_user),
         my_groups=groups.groups_of(current_user),
+        complete=profiles.profile_complete(current_user),
+        paused=pauses.is_paused(current_user),
         form=EmptyForm(),
+        pause_form=PauseForm(),
     )
-
-
-@bp.route("/me/profile", methods=["GET", "POST"])
-@login_required
-def profile() -> str | Response:
-    """Edit name, interests, about text and weekly availability."""
-    form = ProfileForm(obj=current_user)
-    chosen = {(a.weekday, a.part) for a in current_user.availability}
-    if request.method == "GET":
-        form.interests.data = ", ".join(i.name for i in current_user.interests)
-    if form.validate_on_submit():
-        try:
-            chosen = profiles.parse_availability(request.form.getlist("availability"))
-            profiles.update_profile(
-                current_user,
-                display_name=form.display_name.data,
-                about=form.about.data or "",
-                interests=profiles.split_interest_text(form.interests.data or ""),
-                availability=chosen,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("members.home"))
-    status = 400 if form.errors or request.method == "POST" else 200
-    return render_template("members/profile.html", form=form, chosen=chosen), status
 
 
 @bp.route("/communities")

@@ -1,18 +1,38 @@
 """Database models, one module per aggregate; importing this package registers them all."""
 
+from webapp.models.audit import AuditEntry
+from webapp.models.checkins import LonelinessCheckin
 from webapp.models.communities import Community, Membership, Role
-from webapp.models.groups import Group, GroupMember, MeetupFeedback, PairFeedback
-from webapp.models.meetups import Meetup, MeetupSlot, MeetupStatus, OptIn, Venue
+from webapp.models.groups import Group, GroupMember, MeetupFeedback, PairFeedback, Rsvp
+from webapp.models.meetups import (
+    Frequency,
+    MatchingPolicy,
+    Meetup,
+    MeetupSeries,
+    MeetupSlot,
+    MeetupStatus,
+    OptIn,
+    Venue,
+)
 from webapp.models.members import PARTS_OF_DAY, Availability, Interest, Member
 from webapp.models.messages import OutboxEmail, OutboxStatus
+from webapp.models.safety import Block, SafetyReport
+from webapp.models.snapshots import DashboardSnapshot
 
 __all__ = [
+    "AuditEntry",
+    "Frequency",
+    "MatchingPolicy",
+    "MeetupSeries",
     "PARTS_OF_DAY",
     "Availability",
+    "Block",
     "Community",
+    "DashboardSnapshot",
     "Group",
     "GroupMember",
     "Interest",
+    "LonelinessCheckin",
     "Meetup",
     "MeetupFeedback",
     "MeetupSlot",
@@ -24,5 +44,7 @@ __all__ = [
     "OutboxStatus",
     "PairFeedback",
     "Role",
+    "Rsvp",
+    "SafetyReport",
     "Venue",
 ]

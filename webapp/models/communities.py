@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -31,6 +31,12 @@ class Community(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: IANA time zone; meetup times are entered and shown in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: Where the community meets, shown on its pages.
+    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    #: The community's suggested interest tags, normalised and free of duplicates.
+    interest_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Secret part of the invite link; rotating it makes old links stop working.
+    invite_code: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships = relationship(

@@ -33,6 +33,14 @@ class Group(db.Model):
     )
 
 
+class Rsvp(enum.StrEnum):
+    """A member's answer to their group: not yet, "I'm in", or "Can't make it"."""
+
+    PENDING = "pending"
+    GOING = "going"
+    CANT = "cant"
+
+
 class GroupMember(db.Model):
     """A member's seat in a group; at most one group per member per meetup."""
 
@@ -44,6 +52,16 @@ class GroupMember(db.Model):
     #: Copied from the group so the database itself enforces one group per meetup.
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    #: "I'm in" / "Can't make it"; a "cant" seat stays as history but frees the place.
+    rsvp: Mapped[Rsvp] = mapped_column(
+        Enum(Rsvp, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Rsvp.PENDING,
+        server_default="pending",
+    )
+    #: When the member last answered (naive UTC).
+    rsvp_at: Mapped[datetime | None]
+    #: True if the member was pulled in from the standby list after someone cancelled.
+    from_standby: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     group = relationship("Group", back_populates="members")
     member = relationship("Member")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -13,10 +13,45 @@ from webapp.models._time import utcnow
 
 
 class MeetupStatus(enum.StrEnum):
-    """Where a meetup is in its life: open for opt-ins, then matched."""
+    """Where a meetup is in its life: open, previewed (groups stored, nothing sent),
+    matched (published: members were told), or cancelled."""
 
     OPEN = "open"
+    PREVIEWED = "previewed"
     MATCHED = "matched"
+    CANCELLED = "cancelled"
+
+
+class MatchingPolicy(enum.StrEnum):
+    """How the organizer wants history to steer the matching (see services/matching.py)."""
+
+    BALANCED = "balanced"
+    NEW_FACES = "new_faces"
+    DEEPEN = "deepen"
+
+
+class Frequency(enum.StrEnum):
+    """How often a recurring series of meetups repeats."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class MeetupSeries(db.Model):
+    """A recurring meetup: its occurrences are ordinary meetups pointing here."""
+
+    __tablename__ = "meetup_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(120))
+    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Venue(db.Model):
@@ -56,8 +91,30 @@ class Meetup(db.Model):
     )
     matched_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: How past feedback steers the grouping; chosen in words by the organizer.
+    policy: Mapped[MatchingPolicy] = mapped_column(
+        _enum(MatchingPolicy), default=MatchingPolicy.BALANCED, server_default="balanced"
+    )
+    #: Place each first-timer with at least one regular who rated meetups well.
+    welcome_newcomers: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Standby members may fill seats freed by cancellations.
+    standby_enabled: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: A run after the opt-in deadline publishes at once instead of waiting for the organizer.
+    auto_publish: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: The recurring series this meetup belongs to, if any.
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetup_series.id", ondelete="SET NULL")
+    )
+    #: Members the last run could not place, with the engine's reason: [{member_id, reason}].
+    unmatched: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    #: Groups the organizer locked: a re-run keeps them as they are.
+    locked_group_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: Bumped by every stored run or edit of the preview; guards concurrent runs.
+    match_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    published_at: Mapped[datetime | None]
 
     community = relationship("Community", back_populates="meetups")
+    series = relationship("MeetupSeries")
     slots: Mapped[list[MeetupSlot]] = relationship(
         back_populates="meetup", cascade="all, delete-orphan", order_by="MeetupSlot.starts_at"
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -17,6 +18,12 @@ PARTS_OF_DAY: dict[str, tuple[int, int]] = {
     "afternoon": (12, 17),
     "evening": (17, 24),
 }
+
+
+def new_session_token() -> str:
+    """A fresh random session token (see Member.session_token)."""
+    return secrets.token_hex(16)
+
 
 member_interests = Table(
     "member_interests",
@@ -42,6 +49,28 @@ class Member(UserMixin, db.Model):
     #: "What I'd love to talk about": free text, also used for matching.
     about: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the member proved they own `email` (naive UTC); None until then.
+    email_confirmed_at: Mapped[datetime | None]
+    #: Matching is paused until this time (naive UTC); None or a past time means active.
+    paused_until: Mapped[datetime | None]
+    #: Part of the login session's id: rotating it ends every session and remember-me cookie.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    #: Neighbourhood or postcode area, e.g. "Kreuzberg" or "SW9".
+    area: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: How far the member will travel to a meetup, in km; None means "not said".
+    travel_km: Mapped[int | None]
+    #: Preferred group size (3 to 6); None means no preference.
+    preferred_group_size: Mapped[int | None]
+    #: True if the member never wants to be in a group of two.
+    no_groups_of_two: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Languages the member is happy to talk in, normalised like interests.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Diet needs for venues; only organizers of the member's communities see them.
+    diet: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: Accessibility needs for venues; only organizers of the member's communities see them.
+    accessibility_needs: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: Set when the member deleted their account: the row stays only as an anonymous shell.
+    deleted_at: Mapped[datetime | None]
 
     interests: Mapped[list[Interest]] = relationship(
         secondary=member_interests, order_by="Interest.name"
@@ -54,7 +83,23 @@ class Member(UserMixin, db.Model):
     @property
     def first_name(self) -> str:
         """The first word of the display name: all that other group members see."""
+        if self.deleted_at is not None:
+            return "A former member"
         return self.display_name.split()[0] if self.display_name.strip() else "Someone"
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the member id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        """Deleted accounts cannot log in."""
+        return self.deleted_at is None
+
+    @property
+    def email_confirmed(self) -> bool:
+        """True once the member clicked the link sent to their current address."""
+        return self.email_confirmed_at is not None
 
 
 class Interest(db.Model):

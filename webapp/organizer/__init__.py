@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("organizer", __name__, url_prefix="/organize")
 
-from webapp.organizer import routes  # noqa: E402,F401
+from webapp.organizer import (  # noqa: E402,F401
+    community_routes,
+    dashboard_routes,
+    routes,
+)

@@ -1,8 +1,36 @@
-"""The form for scheduling a meetup with up to three slots."""
+"""Organizer forms: communities, meetups and series, reviewing groups, messages, exports."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+POLICY_CHOICES = [
+    SelectChoice("balanced", "Balanced: keep part of a circle together and add new people"),
+    SelectChoice("new_faces", "New faces: avoid people who met before"),
+    SelectChoice("deepen", "Deepen: bring together people who both want to meet again"),
+]
+FREQUENCY_CHOICES = [
+    SelectChoice("", "Just once"),
+    SelectChoice("weekly", "Every week"),
+    SelectChoice("fortnightly", "Every two weeks"),
+    SelectChoice("monthly", "Every month"),
+]
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for one-button actions."""
 
 
 class SlotForm(Form):
@@ -12,10 +40,11 @@ class SlotForm(Form):
     venue_name = StringField("Venue", validators=[Optional(), Length(max=120)])
     address = StringField("Address", validators=[Optional(), Length(max=255)])
     capacity = IntegerField("Seats", default=30, validators=[Optional(), NumberRange(1, 10_000)])
+    accessibility = StringField("Accessibility notes", validators=[Optional(), Length(max=500)])
 
 
 class MeetupForm(FlaskForm):
-    """Title, opt-in deadline, group size range and slots, in the community's time zone."""
+    """Title, opt-in deadline, group sizes, policy and slots, in the community's time zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
     optin_deadline = DateTimeLocalField(
@@ -27,4 +56,85 @@ class MeetupForm(FlaskForm):
     group_max = IntegerField(
         "Largest group", default=6, validators=[DataRequired(), NumberRange(2, 12)]
     )
+    policy = SelectField("Matching policy", choices=POLICY_CHOICES, default="balanced")
+    welcome_newcomers = BooleanField(
+        "Welcome newcomers: place each first-timer with a regular who is rated well"
+    )
+    standby_enabled = BooleanField("Let standby members fill seats freed by cancellations")
+    auto_publish = BooleanField(
+        "Publish automatically at the deadline (otherwise you review the groups first)"
+    )
+    frequency = SelectField("Repeat", choices=FREQUENCY_CHOICES, default="")
+    occurrences = IntegerField(
+        "Number of meetups in the series", default=4, validators=[Optional(), NumberRange(1, 26)]
+    )
     slots = FieldList(FormField(SlotForm), min_entries=3, max_entries=3)
+
+
+class EditMeetupForm(FlaskForm):
+    """The parts of one meetup (or one occurrence of a series) that stay editable."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
+    optin_deadline = DateTimeLocalField(
+        "Opt-in deadline", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    group_min = IntegerField("Smallest group", validators=[DataRequired(), NumberRange(2, 12)])
+    group_max = IntegerField("Largest group", validators=[DataRequired(), NumberRange(2, 12)])
+    policy = SelectField("Matching policy", choices=POLICY_CHOICES)
+    welcome_newcomers = BooleanField(
+        "Welcome newcomers: place each first-timer with a regular who is rated well"
+    )
+    standby_enabled = BooleanField("Let standby members fill seats freed by cancellations")
+    auto_publish = BooleanField("Publish automatically at the deadline")
+
+
+class CommunitySettingsForm(FlaskForm):
+    """A community's name, description, city, time zone and interest tags."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=120)])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    city = StringField("City", validators=[Length(max=120)])
+    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    interest_tags = TextAreaField(
+        "Interest tags, separated by commas (duplicates are merged)",
+        validators=[Length(max=4000)],
+    )
+
+
+class MergeTagsForm(FlaskForm):
+    """Merge one interest tag into another (e.g. "boardgames" into "board games")."""
+
+    source = StringField("Merge this tag", validators=[DataRequired(), Length(max=60)])
+    target = StringField("into this tag", validators=[DataRequired(), Length(max=60)])
+
+
+class CoOrganizerForm(FlaskForm):
+    """Make a member of the community a co-organizer, by their email address."""
+
+    email = StringField("Member's email address", validators=[DataRequired(), Length(max=254)])
+
+
+class MoveMemberForm(FlaskForm):
+    """Move one member of the preview into another group."""
+
+    member_id = SelectField("Member", coerce=int)
+    group_id = SelectField("Into group", coerce=int)
+
+
+class MessageForm(FlaskForm):
+    """A message to every opted-in member of a meetup, or to one group."""
+
+    audience = SelectField("To", coerce=str)
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)])
+
+
+class RangeForm(FlaskForm):
+    """The dashboard's date range (a GET form: no CSRF needed for reading)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+    include_emails = BooleanField("Include email addresses (this is logged)")

@@ -1,97 +1,257 @@
-"""Views for a community's organizers."""
+"""Organizer pages for meetups: scheduling, editing, matching preview, publishing.
+
+Every view starts with `organized_community_or_403`, so only the community's organizers
+get past the first line (tests/web/organizer/test_access.py walks every route).
+"""
 
 from __future__ import annotations
 
+import logging
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from webapp.members.forms import EmptyForm
-from webapp.models import Role
+from webapp.extensions import db
+from webapp.models import MeetupStatus, Role
 from webapp.organizer import bp
-from webapp.organizer.forms import MeetupForm
-from webapp.services import communities, metrics
+from webapp.organizer.forms import EditMeetupForm, EmptyForm, MeetupForm, MoveMemberForm
+from webapp.services import audit, communities, match_review, meetups
 from webapp.services.errors import ServiceError
-from webapp.services.meetups import SlotSpec, schedule_meetup
+from webapp.services.match_preview import preview_of
 from webapp.views import meetup_of, organized_community_or_403, show_service_error
 
+log = logging.getLogger(__name__)
 
-@bp.route("/<slug>")
-@login_required
-def dashboard(slug: str) -> str:
-    """Counts per meetup: members, opted in, matched, emails sent."""
-    community = organized_community_or_403(slug)
-    return render_template(
-        "organizer/dashboard.html",
-        community=community,
-        members=metrics.member_count(community),
-        counts=metrics.meetup_counts(community),
+
+def _options(form: MeetupForm | EditMeetupForm) -> meetups.MeetupOptions:
+    return meetups.MeetupOptions(
+        group_min=form.group_min.data,
+        group_max=form.group_max.data,
+        policy=form.policy.data,
+        welcome_newcomers=form.welcome_newcomers.data,
+        standby_enabled=form.standby_enabled.data,
+        auto_publish=form.auto_publish.data,
     )
 
 
 @bp.route("/<slug>/meetups/new", methods=["GET", "POST"])
 @login_required
-def new_meetup(slug: str) -> str | Response:
-    """Schedule a meetup with one to three slots."""
+def new_meetup(slug: str) -> str | Response | tuple[str, int]:
+    """Schedule a meetup, or a recurring series, with one to three slots."""
     community = organized_community_or_403(slug)
     form = MeetupForm()
     if form.validate_on_submit():
         specs = [
-            SlotSpec(
+            meetups.SlotSpec(
                 row.starts_at.data,
                 row.venue_name.data or "",
                 row.address.data or "",
                 row.capacity.data or 30,
+                row.accessibility.data or "",
             )
             for row in form.slots
             if row.starts_at.data
         ]
+        common = {
+            "title": form.title.data,
+            "optin_deadline_local": form.optin_deadline.data,
+            "slots": specs,
+            "options": _options(form),
+            "actor": current_user,
+        }
         try:
-            meetup = schedule_meetup(
-                community,
-                title=form.title.data,
-                optin_deadline_local=form.optin_deadline.data,
-                slots=specs,
-                group_min=form.group_min.data,
-                group_max=form.group_max.data,
-            )
+            if form.frequency.data:
+                series = meetups.schedule_series(
+                    community,
+                    frequency=form.frequency.data,
+                    occurrences=form.occurrences.data or 1,
+                    **common,
+                )
+                flash(f"{series.title} is scheduled as a series.", "success")
+                return redirect(url_for("organizer.dashboard", slug=slug))
+            meetup = meetups.schedule_meetup(community, **common)
         except ServiceError as error:
             show_service_error(form, error)
         else:
             flash(f"{meetup.title} is scheduled; members can opt in now.", "success")
             return redirect(url_for("organizer.meetup", slug=slug, meetup_id=meetup.id))
-    return render_template("organizer/new_meetup.html", community=community, form=form), (
-        400 if form.errors else 200
-    )
+    status = 400 if form.errors or (request.method == "POST") else 200
+    return render_template("organizer/new_meetup.html", community=community, form=form), status
 
 
 @bp.route("/<slug>/meetups/<int:meetup_id>")
 @login_required
 def meetup(slug: str, meetup_id: int) -> str:
-    """A meetup's slots, opt-ins and groups, with the Match now button."""
+    """A meetup's slots and opt-ins; once matched, the preview with its editing tools."""
     community = organized_community_or_403(slug)
     found = meetup_of(community, meetup_id)
+    preview = preview_of(found) if found.status != MeetupStatus.OPEN else None
+    move = MoveMemberForm()
+    if preview:
+        move.member_id.choices = [
+            SelectChoice(str(m.id), f"{m.display_name} (group {g.number})")
+            for g in preview.groups
+            for m in g.members
+        ] + [SelectChoice(str(m.id), f"{m.display_name} (unmatched)") for m, _ in preview.unmatched]
+        move.group_id.choices = [
+            SelectChoice(str(g.group.id), f"Group {g.number}: {g.slot.venue.name}")
+            for g in preview.groups
+        ]
     return render_template(
-        "organizer/meetup.html", community=community, meetup=found, form=EmptyForm()
+        "organizer/meetup.html",
+        community=community,
+        meetup=found,
+        preview=preview,
+        form=EmptyForm(),
+        move=move,
     )
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meetup(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
+    """Edit one meetup (or one occurrence of a series) while it is open."""
+    community = organized_community_or_403(slug)
+    found = meetup_of(community, meetup_id)
+    form = EditMeetupForm(obj=found)
+    if request.method == "GET":
+        form.optin_deadline.data = meetups.local_deadline(found)
+        form.policy.data = found.policy.value
+    if form.validate_on_submit():
+        try:
+            meetups.edit_meetup(
+                found,
+                current_user,
+                title=form.title.data,
+                optin_deadline_local=form.optin_deadline.data,
+                options=_options(form),
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "organizer/edit_meetup.html", community=community, meetup=found, form=form
+    ), status
+
+
+def _action(slug: str, meetup_id: int, do) -> Response:  # type: ignore[no-untyped-def]
+    """Run a one-button action on a meetup: CSRF-checked, errors flashed, back to the page."""
+    community = organized_community_or_403(slug)
+    found = meetup_of(community, meetup_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        message = do(found)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
 
 
 @bp.route("/<slug>/meetups/<int:meetup_id>/match", methods=["POST"])
 @login_required
 def match_now(slug: str, meetup_id: int) -> Response:
-    """Queue the matching task for this meetup now, without waiting for the deadline."""
-    community = organized_community_or_403(slug)
-    found = meetup_of(community, meetup_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    from worker.tasks import run_matching_round
+    """Queue the matching task now; it stores a preview, nothing is sent."""
 
-    run_matching_round.delay(found.id)
-    flash("Matching has started; the groups appear here in a moment.", "info")
-    return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
+    def queue(found):  # type: ignore[no-untyped-def]
+        if found.status != MeetupStatus.OPEN:
+            raise ServiceError("This meetup has been matched already.")
+        from worker.tasks import run_matching_round
+
+        audit.record(
+            found.community_id,
+            current_user,
+            "matching.requested",
+            f"Pressed Match now for {found.title}",
+            meetup_id=found.id,
+        )
+        db.session.commit()
+        try:
+            run_matching_round.delay(found.id)
+        except Exception as exc:  # noqa: BLE001 (broker down: say so instead of a 500)
+            log.warning("could not queue matching for meetup %s: %s", found.id, exc)
+            raise ServiceError(
+                "The matching worker cannot be reached right now; please try again in a "
+                "minute (at the deadline it runs by itself)."
+            ) from None
+        return "Matching has started; the preview appears here in a moment. Nothing is sent yet."
+
+    return _action(slug, meetup_id, queue)
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/rerun", methods=["POST"])
+@login_required
+def rerun(slug: str, meetup_id: int) -> Response:
+    """Match everyone outside the locked groups again."""
+
+    def run(found):  # type: ignore[no-untyped-def]
+        match_review.rerun(found, current_user)
+        return "Matched again; locked groups stayed as they were."
+
+    return _action(slug, meetup_id, run)
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/groups/<int:group_id>/lock", methods=["POST"])
+@login_required
+def lock_group(slug: str, meetup_id: int, group_id: int) -> Response:
+    """Lock a group (or unlock it, with unlock=1) for the next re-run."""
+    unlock = request.form.get("unlock") == "1"
+
+    def toggle(found):  # type: ignore[no-untyped-def]
+        match_review.set_locked(found, current_user, group_id, not unlock)
+        return "Group unlocked." if unlock else "Group locked: a re-run keeps it."
+
+    return _action(slug, meetup_id, toggle)
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/move", methods=["POST"])
+@login_required
+def move_member(slug: str, meetup_id: int) -> Response:
+    """Move a member into another group (checked against sizes, slots, seats and blocks)."""
+    member_id = request.form.get("member_id", type=int)
+    group_id = request.form.get("group_id", type=int)
+
+    def move(found):  # type: ignore[no-untyped-def]
+        if member_id is None or group_id is None:
+            raise ServiceError("Please choose a member and a group.")
+        match_review.move_member(found, current_user, member_id, group_id)
+        if found.status == MeetupStatus.MATCHED:
+            return "Moved; both groups were emailed the change."
+        return "Moved."
+
+    return _action(slug, meetup_id, move)
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/publish", methods=["POST"])
+@login_required
+def publish(slug: str, meetup_id: int) -> Response:
+    """Publish the preview: every placed member gets their match email."""
+
+    def go(found):  # type: ignore[no-untyped-def]
+        email_ids = match_review.publish(found, current_user)  # sent once committed
+        return f"Published: {len(email_ids)} match emails are on their way."
+
+    return _action(slug, meetup_id, go)
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/cancel", methods=["POST"])
+@login_required
+def cancel(slug: str, meetup_id: int) -> Response:
+    """Cancel a meetup that was not published yet."""
+
+    def go(found):  # type: ignore[no-untyped-def]
+        meetups.cancel_meetup(found, current_user)
+        return f"{found.title} is cancelled."
+
+    return _action(slug, meetup_id, go)
 
 
 @bp.route("/mail")

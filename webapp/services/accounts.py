@@ -1,17 +1,30 @@
-"""Member accounts: sign-up, password checks and hashing (Argon2id)."""
+"""Member accounts: sign-up with email confirmation, log-in checks, Argon2id hashes
+(resets and changes of address or password live in `account_changes`).
+
+Every email is an outbox row written in the same transaction as the change; the functions
+return the ids of the rows they queued so the caller can hand them to the worker after the
+commit (`notify.send_after_commit`).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Member
+from webapp.models import Member, OutboxEmail
+from webapp.models._time import utcnow
+from webapp.models.members import new_session_token
+from webapp.services import emails, tokens
 from webapp.services.errors import ServiceError
+from webapp.services.tokens import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +35,20 @@ _DUMMY_HASH = _hasher.hash("hearth-dummy-password")
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
+#: At most one email of a kind (sign-up attempt, reset ...) per address in this time.
+THROTTLE = timedelta(minutes=5)
 
 
 def normalise_email(email: str) -> str:
     """Trim and lower-case an address; raise ServiceError if it is plainly not one."""
     email = (email or "").strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+    if (
+        not local
+        or "." not in domain
+        or len(email) > 254
+        or any(c.isspace() or not c.isprintable() for c in email)
+    ):
         raise ServiceError("Please enter a valid email address.", field="email")
     return email
 
@@ -42,29 +62,144 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def sign_up(email: str, password: str, display_name: str) -> Member:
-    """Create an account; raise ServiceError on invalid input or a taken address."""
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What sign-up did; the view shows the same page either way (never which one)."""
+
+    member: Member | None
+    email_ids: list[int]
+
+
+def sign_up(email: str, password: str, display_name: str) -> SignUpOutcome:
+    """Create an unconfirmed account and queue its confirmation link.
+
+    If the address already has an account, nothing is created and its owner gets an email
+    instead ("someone tried to sign up with your address"), so the response cannot tell a
+    visitor whether an address is registered. Raises ServiceError only for invalid input.
+    """
     email = normalise_email(email)
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
         raise ServiceError(
             "Please tell us what to call you (up to 80 characters).", field="display_name"
         )
-    if db.session.scalar(select(Member.id).where(func.lower(Member.email) == email)):
-        raise ServiceError(
-            "An account with this email already exists. Try logging in.", field="email"
-        )
-    member = Member(email=email, password_hash=hash_password(password), display_name=display_name)
+    password_hash = hash_password(password)  # hashed either way: same time for both paths
+    existing = member_by_email(email)
+    if existing is not None:
+        return SignUpOutcome(None, _warn_owner(existing))
+    member = Member(email=email, password_hash=password_hash, display_name=display_name)
     db.session.add(member)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # a concurrent sign-up with the same address won the race
         db.session.rollback()
-        raise ServiceError(
-            "An account with this email already exists. Try logging in.", field="email"
-        ) from None
+        existing = member_by_email(email)
+        return SignUpOutcome(None, _warn_owner(existing) if existing else [])
+    queued = _queue_confirmation(member)
+    db.session.commit()
     log.info("member %s signed up", member.id)
+    return SignUpOutcome(member, [queued.id])
+
+
+def member_by_email(email: str) -> Member | None:
+    return db.session.scalar(
+        select(Member).where(func.lower(Member.email) == email, Member.deleted_at.is_(None))
+    )
+
+
+def recently_sent(kind: str, address: str) -> bool:
+    """True if an email of this kind went to this address in the last few minutes."""
+    since = utcnow() - THROTTLE
+    return bool(
+        db.session.scalar(
+            select(OutboxEmail.id).where(
+                OutboxEmail.kind == kind,
+                OutboxEmail.to_address == address,
+                OutboxEmail.created_at >= since,
+            )
+        )
+    )
+
+
+def queue_account_email(  # type: ignore[no-untyped-def]
+    kind: str, member: Member, subject: str, template: str, **context: object
+):
+    """Queue one account email to the member from templates/auth/email/<template>.txt."""
+    body = render_template(
+        f"auth/email/{template}.txt",
+        member=member,
+        base_url=current_app.config["BASE_URL"],
+        **context,
+    )
+    return emails.queue(
+        kind=kind, to_address=member.email, subject=subject, body_text=body, member_id=member.id
+    )
+
+
+def _queue_confirmation(member: Member) -> OutboxEmail:
+    link = tokens.link(Purpose.CONFIRM, {"m": member.id, "e": member.email})
+    return queue_account_email(
+        "confirm_email", member, "Confirm your email for Hearth", "confirm", link=link
+    )
+
+
+def _warn_owner(member: Member) -> list[int]:
+    """Tell an address's owner that someone tried to sign up with it (throttled)."""
+    if recently_sent("signup_attempt", member.email):
+        return []
+    link = (
+        None
+        if member.email_confirmed
+        else tokens.link(Purpose.CONFIRM, {"m": member.id, "e": member.email})
+    )
+    queued = queue_account_email(
+        "signup_attempt",
+        member,
+        "Someone tried to sign up with your address",
+        "signup_attempt",
+        link=link,
+    )
+    db.session.commit()
+    log.info("sign-up attempt for the address of member %s", member.id)
+    return [queued.id]
+
+
+def resend_confirmation(member: Member) -> list[int]:
+    """Queue a fresh confirmation link unless one went out in the last few minutes."""
+    if member.email_confirmed or recently_sent("confirm_email", member.email):
+        return []
+    queued = _queue_confirmation(member)
+    db.session.commit()
+    return [queued.id]
+
+
+def confirm_email(token: str) -> Member:
+    """Confirm the address a link was sent to; ServiceError if invalid, expired or used."""
+    data = tokens.read(Purpose.CONFIRM, token)
+    member = db.session.get(Member, data["m"])
+    if member is None or member.deleted_at is not None or member.email != data.get("e"):
+        raise ServiceError("This link is not valid any more.")
+    if member.email_confirmed:
+        raise ServiceError("Your address is already confirmed. Please log in.")
+    member.email_confirmed_at = utcnow()
+    db.session.commit()
+    log.info("member %s confirmed their email", member.id)
     return member
+
+
+def verify_password(member: Member, password: str) -> bool:
+    """True if `password` is the member's current password."""
+    try:
+        return _hasher.verify(member.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_other_sessions(member: Member) -> None:
+    """Rotate the session token: every session and remember-me cookie stops working."""
+    member.session_token = new_session_token()
+    db.session.commit()
+    log.info("member %s ended all sessions", member.id)
 
 
 def authenticate(email: str, password: str) -> Member | None:
@@ -73,7 +208,7 @@ def authenticate(email: str, password: str) -> Member | None:
         email = normalise_email(email)
     except ServiceError:
         email = ""
-    member = db.session.scalar(select(Member).where(Member.email == email)) if email else None
+    member = member_by_email(email) if email else None
     try:
         _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Community, Member, Membership, Role
+from webapp.services import audit
 from webapp.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def create_community(
     )
     community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
     db.session.add(community)
+    db.session.flush()
+    audit.record(community, organizer, "community.created", f"Created {community.name}")
     db.session.commit()
     log.info("member %s created community %s", organizer.id, community.id)
     return community
@@ -91,3 +94,121 @@ def communities_of(member: Member) -> list[tuple[Community, Role]]:
         .order_by(Community.name)
     )
     return [(community, role) for community, role in rows]
+
+
+def normalise_tag(tag: str) -> str:
+    """A tag as stored: lower case, single spaces, no surrounding punctuation."""
+    return " ".join(re.sub(r"[^\w\s&+-]", " ", tag.lower()).replace("-", " ").split())[:60]
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Normalised tags with duplicates merged, in first-seen order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        name = normalise_tag(tag)
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def update_settings(
+    community: Community,
+    actor: Member,
+    *,
+    name: str,
+    description: str,
+    city: str,
+    timezone: str,
+    interest_tags: list[str],
+) -> Community:
+    """Change a community's details and tag list (duplicates merged) in one audited commit."""
+    name = " ".join((name or "").split())
+    if not 2 <= len(name) <= 120:
+        raise ServiceError("Community names need 2 to 120 characters.", field="name")
+    if len(description or "") > 2000:
+        raise ServiceError("Please keep the description to 2,000 characters.", field="description")
+    tags = clean_tags(interest_tags)
+    if len(tags) > 200:
+        raise ServiceError("Please keep the list to 200 tags.", field="interest_tags")
+    community.timezone = check_timezone(timezone)
+    community.name, community.description = name, (description or "").strip()
+    community.city = " ".join((city or "").split())[:120]
+    merged = len([t for t in interest_tags if t.strip()]) - len(tags)
+    community.interest_tags = tags
+    audit.record(
+        community,
+        actor,
+        "community.edited",
+        f"Edited the community's details ({len(tags)} tags, {merged} duplicates merged)",
+    )
+    db.session.commit()
+    log.info("community %s settings updated", community.id)
+    return community
+
+
+def merge_tag(community: Community, actor: Member, source: str, target: str) -> None:
+    """Replace one tag of the community's list by another (kept once)."""
+    source, target = normalise_tag(source), normalise_tag(target)
+    if source not in (community.interest_tags or []):
+        raise ServiceError("That tag is not in the list.", field="source")
+    if not target or source == target:
+        raise ServiceError("Choose a different tag to merge into.", field="target")
+    community.interest_tags = clean_tags(
+        [target if t == source else t for t in community.interest_tags]
+    )
+    audit.record(
+        community, actor, "community.tags_merged", f"Merged tag {source!r} into {target!r}"
+    )
+    db.session.commit()
+
+
+def rotate_invite_code(community: Community, actor: Member) -> str:
+    """A new secret invite code; links with the old one stop working."""
+    community.invite_code = secrets.token_urlsafe(12)
+    audit.record(community, actor, "community.invite_rotated", "Made a new invite link")
+    db.session.commit()
+    log.info("community %s invite link rotated", community.id)
+    return community.invite_code
+
+
+def add_co_organizer(community: Community, actor: Member, email: str) -> Member:
+    """Make an existing member of the community a co-organizer."""
+    member = db.session.scalar(select(Member).where(Member.email == (email or "").strip().lower()))
+    membership = (
+        db.session.scalar(
+            select(Membership).where(
+                Membership.community_id == community.id, Membership.member_id == member.id
+            )
+        )
+        if member
+        else None
+    )
+    if membership is None:
+        raise ServiceError(
+            "Only a member of this community can become an organizer.", field="email"
+        )
+    if membership.role == Role.ORGANIZER:
+        raise ServiceError("They already organise this community.", field="email")
+    membership.role = Role.ORGANIZER
+    audit.record(
+        community,
+        actor,
+        "community.co_organizer_added",
+        f"Made {member.display_name} a co-organizer",
+        member_id=member.id,
+    )
+    db.session.commit()
+    log.info("member %s is now an organizer of community %s", member.id, community.id)
+    return member
+
+
+def organizers_of(community: Community) -> list[Member]:
+    """The community's organizers, by name."""
+    return list(
+        db.session.scalars(
+            select(Member)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.community_id == community.id, Membership.role == Role.ORGANIZER)
+            .order_by(Member.display_name)
+        )
+    )

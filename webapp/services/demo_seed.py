@@ -1,4 +1,4 @@
-"""A believable demo community: a few hundred members, one past and one upcoming meetup.
+"""A believable demo community: a few hundred members with months of history.
 
 Deterministic (fixed random seed), and only seeded once per database.
 """
@@ -9,6 +9,7 @@ import random
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -17,6 +18,7 @@ from webapp.models import (
     Availability,
     Community,
     Group,
+    MatchingPolicy,
     Meetup,
     MeetupFeedback,
     MeetupSlot,
@@ -28,12 +30,24 @@ from webapp.models import (
     Venue,
 )
 from webapp.models._time import utcnow
-from webapp.models.groups import PairChoice
+from webapp.models.checkins import LonelinessCheckin
+from webapp.models.groups import PairChoice, Rsvp
 from webapp.services import accounts
+from webapp.services.match_review import publish
 from webapp.services.matching import run_matching_round
 from webapp.services.profiles import interests_by_name
 
 DEMO_SLUG = "riverside-neighbours"
+#: Past fortnightly meetups, so every dashboard chart has a history to show.
+PAST_MEETUPS = 6
+PAST_TITLES = [
+    "Spring walk and talk",
+    "Board games at the Lantern",
+    "Picnic by the weir",
+    "Summer supper",
+    "Quiz night",
+    "Harvest walk",
+]
 ORGANIZER_EMAIL = "organizer@hearth.demo"
 
 #: Latent circles of taste; members draw most interests from one or two of them.
@@ -69,6 +83,7 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
     organizer = Member(
         email=ORGANIZER_EMAIL,
         display_name="Olivia Organizer",
+        email_confirmed_at=now,
         password_hash=accounts.hash_password(secrets.token_urlsafe(16)),
     )
     community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
@@ -76,24 +91,73 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
     for person in people:
         community.memberships.append(Membership(member=person, role=Role.MEMBER))
     db.session.flush()
-
-    past = _meetup(
-        community, "Spring walk and talk", now - timedelta(days=15), now - timedelta(days=12)
-    )
+    for n, membership in enumerate(community.memberships):  # joined over four months
+        membership.joined_at = now - timedelta(days=120 - (n * 110) // max(1, len(people)))
+    _past_meetups(rng, community, people, now)
+    _checkins(rng, people, now)
     upcoming = _meetup(
         community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5)
     )
-    for meetup, share in ((past, 0.5), (upcoming, 0.4)):
-        for person in rng.sample(people, int(len(people) * share)):
-            db.session.add(OptIn(meetup_id=meetup.id, member_id=person.id))
-    db.session.commit()
-    run_matching_round(past.id, notify=False)
-    _feedback(rng, past)
+    for person in rng.sample(people, int(len(people) * 0.4)):
+        db.session.add(OptIn(meetup_id=upcoming.id, member_id=person.id))
     db.session.commit()
     return (
         f"Seeded {DEMO_SLUG}: {len(people)} members, "
-        "a past meetup with groups and feedback, an upcoming one."
+        f"{PAST_MEETUPS} past meetups with groups, feedback and check-ins, an upcoming one."
     )
+
+
+def _past_meetups(rng: random.Random, community: Community, people: list[Member], now) -> None:  # type: ignore[no-untyped-def]
+    """Fortnightly meetups over the last months, matched, published and rated."""
+    limit = current_app.config["MATCH_TIME_LIMIT"]
+    current_app.config["MATCH_TIME_LIMIT"] = min(limit, 0.5)  # seeding should be quick
+    try:
+        for n in range(PAST_MEETUPS):
+            days_ago = 14 * (PAST_MEETUPS - n)
+            meetup = _meetup(
+                community,
+                PAST_TITLES[n % len(PAST_TITLES)],
+                now - timedelta(days=days_ago + 3),
+                now - timedelta(days=days_ago),
+            )
+            meetup.policy = MatchingPolicy.DEEPEN if n % 3 == 2 else MatchingPolicy.BALANCED
+            joined = [
+                p
+                for p, m in zip(people, community.memberships[1:], strict=True)
+                if m.joined_at <= meetup.optin_deadline
+            ]
+            for person in rng.sample(joined, int(len(joined) * 0.5)):
+                db.session.add(
+                    OptIn(
+                        meetup_id=meetup.id,
+                        member_id=person.id,
+                        created_at=meetup.optin_deadline - timedelta(days=rng.randint(1, 6)),
+                    )
+                )
+            db.session.commit()
+            run_matching_round(meetup.id, notify=False)
+            publish(db.session.get(Meetup, meetup.id), None, notify=False)
+            _feedback(rng, db.session.get(Meetup, meetup.id))
+            db.session.commit()
+    finally:
+        current_app.config["MATCH_TIME_LIMIT"] = limit
+
+
+def _checkins(rng: random.Random, people: list[Member], now) -> None:  # type: ignore[no-untyped-def]
+    """Anonymous-looking loneliness check-ins, a few dozen a month, slowly improving."""
+    for month in range(4):
+        when = now - timedelta(days=30 * (3 - month) + 5)
+        for person in rng.sample(people, min(len(people), 30)):
+            worse = 1 if rng.random() < 0.45 - 0.08 * month else 0
+            db.session.add(
+                LonelinessCheckin(
+                    member_id=person.id,
+                    lack_companionship=min(3, rng.choice([1, 2]) + worse),
+                    left_out=min(3, rng.choice([1, 1, 2]) + worse),
+                    isolated=min(3, rng.choice([1, 2]) + worse),
+                    created_at=when,
+                )
+            )
 
 
 def reset_organizer_password() -> tuple[str, str]:
@@ -130,7 +194,8 @@ def _members(rng: random.Random, count: int) -> list[Member]:
 
 def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  # type: ignore[no-untyped-def]
     """A meetup with two weekday evening slots and a Saturday morning slot."""
-    meetup = Meetup(community=community, title=title, optin_deadline=deadline)
+    meetup = Meetup(community_id=community.id, title=title, optin_deadline=deadline)
+    db.session.add(meetup)
     evening = first_slot.replace(hour=18)
     saturday = first_slot + timedelta(days=(5 - first_slot.weekday()) % 7 or 7)
     for starts_at, name, address, seats in (
@@ -151,26 +216,35 @@ def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  
 
 
 def _feedback(rng: random.Random, meetup: Meetup) -> None:
-    """Most people went; many rate well; some pairs want to meet again."""
+    """Most people went (some said beforehand they could not); many rate well; some
+    pairs want to meet again. Feedback is dated the day after the meetup."""
+    after = meetup.slots[0].starts_at + timedelta(days=1)
     for group in db.session.scalars(select(Group).where(Group.meetup_id == meetup.id)):
         seats = [s.member_id for s in group.members]
-        for member_id in seats:
+        for seat in group.members:
             went = rng.random() < 0.85
+            if not went and rng.random() < 0.5 and hasattr(seat, "rsvp"):
+                seat.rsvp = Rsvp.CANT
             db.session.add(
                 MeetupFeedback(
                     meetup_id=meetup.id,
-                    member_id=member_id,
+                    member_id=seat.member_id,
                     attended=went,
                     rating=rng.choice([3, 4, 4, 5, 5]) if went else None,
+                    created_at=after,
                 )
             )
             if not went:
                 continue
             for other in seats:
-                if other != member_id and rng.random() < 0.55:
+                if other != seat.member_id and rng.random() < 0.55:
                     choice = PairChoice.AGAIN if rng.random() < 0.8 else PairChoice.NOT_FOR_ME
                     db.session.add(
                         PairFeedback(
-                            meetup_id=meetup.id, rater_id=member_id, ratee_id=other, choice=choice
+                            meetup_id=meetup.id,
+                            rater_id=seat.member_id,
+                            ratee_id=other,
+                            choice=choice,
+                            created_at=after,
                         )
                     )

@@ -1,12 +1,38 @@
-"""Composing emails as outbox rows, in the caller's transaction (never sent from here)."""
+"""Composing emails as outbox rows, in the caller's transaction (never sent from here).
+
+`queue` adds one row; the caller's commit makes it real, and only then is its delivery
+task published (see `delivery_queue`). A `dedupe_key` such as "reminder_morning:7:3"
+makes a second email of that kind to that member for that meetup impossible (the column
+is unique; `queue` also checks first and returns None). Kinds in `OPTIONAL_KINDS` obey
+the member's `EmailPreference` and carry a one-click unsubscribe link; the essential ones
+(a group, its change, a cancellation) always go out. Every member-facing email is
+rendered from `templates/email/<name>.txt` and `.html` and sent under the community's name.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from flask import current_app, render_template
+from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Group, OutboxEmail
-from webapp.timeutil import to_local
+from webapp.models import Community, Meetup, Member
+from webapp.models.messages import EmailPreference, OutboxEmail
+from webapp.services import delivery_queue  # noqa: F401  (publishes rows after commit)
+from webapp.services.links import Action, link
+
+log = logging.getLogger(__name__)
+
+#: Non-essential kinds a member can switch off, with the words shown to them.
+OPTIONAL_KINDS: dict[str, str] = {
+    "invitation": "Invitations to new rounds",
+    "reminder_day_before": "Reminder the day before a meetup",
+    "reminder_morning": "Reminder on the morning of a meetup",
+    "feedback_request": "Asking how a meetup went",
+    "not_placed": "Telling me when I could not be placed in a group",
+}
 
 
 def queue(
@@ -15,51 +41,140 @@ def queue(
     to_address: str,
     subject: str,
     body_text: str,
+    body_html: str = "",
     member_id: int | None = None,
     meetup_id: int | None = None,
-) -> OutboxEmail:
-    """Add an outbox row to the current session; the caller's commit makes it real."""
+    sender_name: str = "",
+    calendar_ics: str = "",
+    unsubscribe_url: str = "",
+    dedupe_key: str | None = None,
+) -> OutboxEmail | None:
+    """Add an outbox row to the current session; None if `dedupe_key` was already used."""
+    if dedupe_key and db.session.scalar(
+        select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+    ):
+        return None
     email = OutboxEmail(
         kind=kind,
         to_address=to_address,
         subject=subject[:255],
         body_text=body_text,
+        body_html=body_html,
         member_id=member_id,
         meetup_id=meetup_id,
+        sender_name=sender_name[:120],
+        calendar_ics=calendar_ics,
+        unsubscribe_url=unsubscribe_url,
+        dedupe_key=dedupe_key,
     )
     db.session.add(email)
+    db.session.flush()
+    log.info("email %s queued (%s) for member %s", email.id, kind, member_id)
     return email
 
 
-def queue_match_emails(group: Group) -> list[OutboxEmail]:
-    """One "here is your group" email per member of a freshly stored group."""
-    meetup = group.meetup
-    community = meetup.community
-    starts = to_local(group.slot.starts_at, community.timezone)
-    queued = []
-    for seat in group.members:
-        member = seat.member
-        others = [s.member.first_name for s in group.members if s.member_id != member.id]
-        body = render_template(
-            "email/match.txt",
-            member=member,
-            others=others,
-            group=group,
-            meetup=meetup,
-            community=community,
-            starts=starts,
-            venue=group.slot.venue,
-            base_url=current_app.config["BASE_URL"],
+def wants(member_id: int, kind: str) -> bool:
+    """Whether a member gets emails of this kind (essential kinds: always)."""
+    if kind not in OPTIONAL_KINDS:
+        return True
+    enabled = db.session.scalar(
+        select(EmailPreference.enabled).where(
+            EmailPreference.member_id == member_id, EmailPreference.kind == kind
         )
-        queued.append(
-            queue(
-                kind="match",
-                to_address=member.email,
-                member_id=member.id,
-                meetup_id=meetup.id,
-                subject=f"Your group for {meetup.title}: {starts:%a %d %b, %H:%M}",
-                body_text=body,
-            )
-        )
-    db.session.flush()
-    return queued
+    )
+    return enabled is not False
+
+
+def preferences(member_id: int) -> dict[str, bool]:
+    """Every optional kind with whether the member gets it."""
+    return {kind: wants(member_id, kind) for kind in OPTIONAL_KINDS}
+
+
+def set_preference(member_id: int, kind: str, enabled: bool) -> None:
+    """Switch one optional kind on or off for a member, and commit."""
+    if kind not in OPTIONAL_KINDS:
+        raise ValueError(f"{kind!r} is not an email kind a member can switch off")
+    row = db.session.get(EmailPreference, (member_id, kind))
+    if row is None:
+        db.session.add(EmailPreference(member_id=member_id, kind=kind, enabled=enabled))
+    else:
+        row.enabled = enabled
+    db.session.commit()
+    log.info("member %s switched %s emails %s", member_id, kind, "on" if enabled else "off")
+
+
+def render(template: str, **context: Any) -> tuple[str, str]:
+    """The plain-text and HTML bodies of `templates/email/<template>.txt|.html`."""
+    context.setdefault("base_url", current_app.config["BASE_URL"])
+    return (
+        render_template(f"email/{template}.txt", **context),
+        render_template(f"email/{template}.html", **context),
+    )
+
+
+def queue_for_member(
+    member: Member,
+    meetup: Meetup,
+    *,
+    kind: str,
+    template: str,
+    subject: str,
+    dedupe_key: str | None,
+    calendar_ics: str = "",
+    **context: Any,
+) -> OutboxEmail | None:
+    """Render and queue one email to a member about a meetup, honouring their preference."""
+    if not wants(member.id, kind):
+        return None
+    community: Community = meetup.community
+    unsubscribe_url = ""
+    if kind in OPTIONAL_KINDS:
+        unsubscribe_url = link(Action.UNSUBSCRIBE, member.id, kind=kind)
+    text, html = render(
+        template,
+        member=member,
+        meetup=meetup,
+        community=community,
+        community_name=community.name,
+        subject=subject,
+        unsubscribe_url=unsubscribe_url,
+        settings_url=link(Action.PREFERENCES, member.id),
+        **context,
+    )
+    return queue(
+        kind=kind,
+        to_address=member.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        member_id=member.id,
+        meetup_id=meetup.id,
+        sender_name=community.name,
+        calendar_ics=calendar_ics,
+        unsubscribe_url=unsubscribe_url,
+        dedupe_key=dedupe_key,
+    )
+
+
+# The match, update and cancellation emails live in `invites`; re-exported here because the
+# organizer tools call them as `emails.queue_match_emails(group)` and friends.
+from webapp.services.invites import (  # noqa: E402
+    queue_cancellation,
+    queue_group_update_emails,
+    queue_match_emails,
+    queue_match_update,
+)
+
+__all__ = [
+    "OPTIONAL_KINDS",
+    "preferences",
+    "queue",
+    "queue_cancellation",
+    "queue_for_member",
+    "queue_group_update_emails",
+    "queue_match_emails",
+    "queue_match_update",
+    "render",
+    "set_preference",
+    "wants",
+]

@@ -1,13 +1,28 @@
-"""What a member sees of their own groups."""
+"""What a member sees of their own groups: first names, what they share, when and where.
+
+Members see only the first names (and answers) of the people in their own groups; never
+an email address, never anyone else's group.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Group, GroupMember, Meetup, Member
+from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member, Rsvp
+from webapp.models._time import utcnow
+
+
+@dataclass(frozen=True)
+class Companion:
+    """Another member of the group, as the viewer sees them."""
+
+    member_id: int
+    first_name: str
+    rsvp: Rsvp
 
 
 @dataclass(frozen=True)
@@ -17,17 +32,66 @@ class MyGroup:
     group: Group
     meetup: Meetup
     others: list[str]
+    companions: list[Companion]
+    my_rsvp: Rsvp
+    shared: str
+
+    @property
+    def starts_at(self) -> datetime:
+        """When the group meets (naive UTC)."""
+        return self.group.slot.starts_at
+
+    @property
+    def is_past(self) -> bool:
+        """True once the meetup has started: time for feedback."""
+        return self.group.slot.starts_at <= utcnow()
+
+
+def shared_phrase(why: list[str]) -> str:
+    """ "bouldering and sci-fi" / "a, b and c" for the interests a group shares."""
+    names = [w for w in why if w]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _view(group: Group, member: Member) -> MyGroup:
+    mine = next(s for s in group.members if s.member_id == member.id)
+    companions = [
+        Companion(s.member_id, s.member.first_name, s.rsvp)
+        for s in group.members
+        if s.member_id != member.id
+    ]
+    return MyGroup(
+        group=group,
+        meetup=group.meetup,
+        others=[c.first_name for c in companions if c.rsvp != Rsvp.CANT],
+        companions=companions,
+        my_rsvp=mine.rsvp,
+        shared=shared_phrase(list(group.why or [])),
+    )
 
 
 def groups_of(member: Member) -> list[MyGroup]:
-    """The member's groups, most recent meetup first."""
+    """The member's published groups, most recent meetup first."""
     groups = db.session.scalars(
         select(Group)
         .join(GroupMember, GroupMember.group_id == Group.id)
-        .where(GroupMember.member_id == member.id)
+        .join(Meetup, Meetup.id == Group.meetup_id)
+        # An unpublished preview is the organizers' draft: members see published groups only.
+        .where(GroupMember.member_id == member.id, Meetup.status == MeetupStatus.MATCHED)
         .order_by(Group.meetup_id.desc())
     ).all()
-    return [
-        MyGroup(g, g.meetup, [s.member.first_name for s in g.members if s.member_id != member.id])
-        for g in groups
-    ]
+    return [_view(g, member) for g in groups]
+
+
+def group_for(member: Member, group_id: int) -> MyGroup | None:
+    """One of the member's own published groups, or None (never someone else's)."""
+    group = db.session.get(Group, group_id)
+    if (
+        group is None
+        or group.meetup.status != MeetupStatus.MATCHED
+        or not any(s.member_id == member.id for s in group.members)
+    ):
+        return None
+    return _view(group, member)

@@ -1,14 +1,38 @@
-"""The adapter between the database and the pure matching engine.
+"""The adapter between the database and the pure matching engine, and the matching policies.
 
-`build_instance` turns a meetup's opt-ins into the engine's instance format;
-`run_matching_round` solves it and stores the groups, with one outbox email per placed
-member, in a single transaction that only one run can win.
+`build_instance` turns a meetup's opt-ins into the engine's instance format (members,
+slots with seats, pair bonds, blocks); `run_matching_round` is what "Match now" and the
+scheduler call: it stores a PREVIEW (groups, unmatched with reasons; nothing sent) in a
+single transaction that only one run can win. Reviewing, editing and publishing the
+preview lives in `match_review`.
+
+Policies. The engine is generic: it maximises the sum of pair weights, where a pair's
+weight is its interest similarity plus the `bond`s the adapter lists. The organizer's
+policy in words becomes bonds, from the member pairs' history (all numbers are the
+constants in `POLICIES` and below, kept in one place so a simulation can tune them):
+
+- "balanced" (default): each mutual "meet again" adds +1.0, each earlier shared group
+  -0.3, each "not for me" -0.5. A pair who both want to meet again still attracts, while
+  pairs who merely met drift apart, so part of a circle stays together and new people join.
+- "new faces": each earlier shared group -1.0 and mutual "meet again" counts for nothing,
+  so the engine avoids repeats wherever interests allow; "not for me" -1.0.
+- "deepen": each mutual "meet again" +2.0 and each earlier shared group +0.4, so
+  pairs who both want to meet again, and whole earlier groups, are brought back together.
+- "welcome newcomers" (an option on top of any policy): a first-timer (never placed in a
+  published meetup of the community) gets a bond of +1.0 with every regular who rated
+  well (placed at least twice and received at least two "meet again"), and placement
+  priority +0.5. The engine has no "at least one of" rule, so this is a strong preference,
+  not a guarantee; the preview flags any newcomer group without a regular.
+
+Paused members (`Member.paused_until` in the future) are left out of the instance, and
+blocked pairs (the members' `blocked_pairs` service) become the instance's `blocks`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -16,28 +40,50 @@ from sqlalchemy import select, update
 from webapp.extensions import db
 from webapp.models import (
     Availability,
-    Group,
     GroupMember,
+    MatchingPolicy,
     Meetup,
     MeetupStatus,
     Member,
     OptIn,
-    PairFeedback,
 )
 from webapp.models._time import utcnow
-from webapp.models.groups import PairChoice
-from webapp.services import emails
+from webapp.services import audit, blocks, match_store
+from webapp.services import matching_history as history
 from webapp.timeutil import weekly_window
 from worker.matching import solve
 
 log = logging.getLogger(__name__)
 
-#: Added to a pair's weight when both said "meet again" after the same meetup.
-MUTUAL_AGAIN_BOND = 1.0
-#: Added (negative) for each "not for me" either of them gave the other.
-NOT_FOR_ME_BOND = -0.5
+
+@dataclass(frozen=True)
+class PolicyBonds:
+    """How much each piece of a pair's history adds to its weight."""
+
+    mutual_again: float
+    per_meeting: float
+    not_for_me: float
+
+
+#: The policies in words, as bonds. Tuned later by simulation: change them only here.
+POLICIES: dict[MatchingPolicy, PolicyBonds] = {
+    MatchingPolicy.BALANCED: PolicyBonds(mutual_again=1.0, per_meeting=-0.3, not_for_me=-0.5),
+    MatchingPolicy.NEW_FACES: PolicyBonds(mutual_again=0.0, per_meeting=-1.0, not_for_me=-1.0),
+    MatchingPolicy.DEEPEN: PolicyBonds(mutual_again=2.0, per_meeting=0.4, not_for_me=-1.0),
+}
+#: "Welcome newcomers": bond between a first-timer and a well-rated regular.
+WELCOME_BOND = 1.0
+#: Extra placement priority for a first-timer when welcoming newcomers.
+NEWCOMER_PRIORITY = 0.5
+#: A regular was placed in at least this many published meetups of the community ...
+REGULAR_MIN_MEETUPS = 2
+#: ... and received at least this many "meet again".
+REGULAR_MIN_AGAIN = 2
 #: Extra placement priority per earlier round in which the member opted in but was not placed.
 UNPLACED_PRIORITY_STEP = 0.5
+#: Kept for callers of the foundation's names.
+MUTUAL_AGAIN_BOND = POLICIES[MatchingPolicy.BALANCED].mutual_again
+NOT_FOR_ME_BOND = POLICIES[MatchingPolicy.BALANCED].not_for_me
 
 
 def slot_key(slot_id: int) -> str:
@@ -50,35 +96,104 @@ def member_key(member_id: int) -> str:
     return f"m{member_id}"
 
 
-def build_instance(meetup: Meetup) -> dict:
-    """The matching instance for a meetup: opted-in members, slots, history and priorities."""
-    member_ids = list(
+def member_id_of(key: str) -> int:
+    """The database id behind an engine member id."""
+    return int(key[1:])
+
+
+def matchable_member_ids(meetup: Meetup) -> list[int]:
+    """Opted-in members, minus those who paused matching."""
+    return list(
         db.session.scalars(
-            select(OptIn.member_id).where(OptIn.meetup_id == meetup.id).order_by(OptIn.member_id)
+            select(OptIn.member_id)
+            .join(Member, Member.id == OptIn.member_id)
+            .where(
+                OptIn.meetup_id == meetup.id,
+                Member.paused_until.is_(None) | (Member.paused_until <= utcnow()),
+            )
+            .order_by(OptIn.member_id)
         )
     )
+
+
+def build_instance(
+    meetup: Meetup, *, exclude: set[int] | None = None, seats_taken: Counter[int] | None = None
+) -> dict:
+    """The matching instance for a meetup; `exclude` members and `seats_taken` per slot
+    leave room for groups the organizer locked."""
+    member_ids = [m for m in matchable_member_ids(meetup) if m not in (exclude or set())]
     members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
     windows = _availability(member_ids)
     tz = meetup.community.timezone
     slot_windows = {slot.id: weekly_window(slot.starts_at, tz) for slot in meetup.slots}
     priorities = _priorities(meetup, member_ids)
+    bonds, newcomers = policy_bonds(meetup, member_ids)
     entries = []
     for member_id in member_ids:
-        member = members[member_id]
-        entry: dict = {"id": member_key(member_id), "interests": [i.name for i in member.interests]}
+        entry: dict = {
+            "id": member_key(member_id),
+            "interests": [i.name for i in members[member_id].interests],
+        }
         if windows.get(member_id):
             entry["available"] = [
                 slot_key(s) for s, w in slot_windows.items() if w in windows[member_id]
             ]
-        if priorities.get(member_id):
-            entry["priority"] = 1.0 + UNPLACED_PRIORITY_STEP * priorities[member_id]
+        priority = UNPLACED_PRIORITY_STEP * priorities.get(member_id, 0)
+        priority += NEWCOMER_PRIORITY if member_id in newcomers else 0.0
+        if priority:
+            entry["priority"] = 1.0 + priority
         entries.append(entry)
-    return {
+    taken = seats_taken or Counter()
+    instance = {
         "group_size": {"min": meetup.group_min, "max": meetup.group_max},
-        "slots": [{"id": slot_key(s.id), "seats": s.venue.capacity} for s in meetup.slots],
+        "slots": [
+            {"id": slot_key(s.id), "seats": max(0, s.venue.capacity - taken[s.id])}
+            for s in meetup.slots
+        ],
         "members": entries,
-        "pairs": _pair_bonds(member_ids),
+        "pairs": [
+            {"a": member_key(a), "b": member_key(b), "bond": round(bond, 6)}
+            for (a, b), bond in sorted(bonds.items())
+            if bond
+        ],
     }
+    blocks = blocked_pairs(member_ids)
+    if blocks:
+        instance["blocks"] = [[member_key(a), member_key(b)] for a, b in sorted(blocks)]
+    return instance
+
+
+def policy_bonds(meetup: Meetup, member_ids: list[int]) -> tuple[dict[history.Pair, float], set]:
+    """Pair bonds under the meetup's policy, and the first-timers among the members."""
+    weights = POLICIES[MatchingPolicy(meetup.policy)]
+    mutual, not_for_me = history.feedback_between(member_ids)
+    met = history.times_met(meetup.community_id, member_ids, meetup.id)
+    bonds: dict[history.Pair, float] = defaultdict(float)
+    for p, n in mutual.items():
+        bonds[p] += weights.mutual_again * n
+    for p, n in met.items():
+        bonds[p] += weights.per_meeting * n
+    for p, n in not_for_me.items():
+        bonds[p] += weights.not_for_me * n
+    newcomers: set[int] = set()
+    if meetup.welcome_newcomers:
+        attended = history.meetups_attended(meetup.community_id, member_ids, meetup.id)
+        praised = history.again_received(meetup.community_id, member_ids)
+        newcomers = {m for m in member_ids if not attended[m]}
+        regulars = [
+            m
+            for m in member_ids
+            if attended[m] >= REGULAR_MIN_MEETUPS and praised[m] >= REGULAR_MIN_AGAIN
+        ]
+        for newcomer in newcomers:
+            for regular in regulars:
+                bonds[history.pair(newcomer, regular)] += WELCOME_BOND
+    return bonds, newcomers
+
+
+def blocked_pairs(member_ids: list[int]) -> set[tuple[int, int]]:
+    """Pairs that must never share a group (either one blocked the other)."""
+    return {history.pair(a, b) for a, b in blocks.blocked_pairs(member_ids)}
 
 
 def _availability(member_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
@@ -95,7 +210,7 @@ def _availability(member_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
 
 
 def _priorities(meetup: Meetup, member_ids: list[int]) -> Counter[int]:
-    """How many earlier matched meetups of this community each member opted into unplaced."""
+    """How many earlier published meetups of this community each member opted into unplaced."""
     placed = (
         select(GroupMember.id)
         .where(GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id)
@@ -115,76 +230,58 @@ def _priorities(meetup: Meetup, member_ids: list[int]) -> Counter[int]:
     return Counter(rows)
 
 
-def _pair_bonds(member_ids: list[int]) -> list[dict]:
-    """Bonds from past feedback between these members, in the instance's `pairs` form."""
-    said: dict[tuple[int, int, int], PairChoice] = {}
-    rows = db.session.execute(
-        select(
-            PairFeedback.meetup_id,
-            PairFeedback.rater_id,
-            PairFeedback.ratee_id,
-            PairFeedback.choice,
-        ).where(PairFeedback.rater_id.in_(member_ids), PairFeedback.ratee_id.in_(member_ids))
-    )
-    for meetup_id, rater, ratee, choice in rows:
-        said[(meetup_id, rater, ratee)] = choice
-    bonds: dict[tuple[int, int], float] = defaultdict(float)
-    for (meetup_id, rater, ratee), choice in said.items():
-        pair = (min(rater, ratee), max(rater, ratee))
-        if choice == PairChoice.NOT_FOR_ME:
-            bonds[pair] += NOT_FOR_ME_BOND
-        elif rater < ratee and said.get((meetup_id, ratee, rater)) == PairChoice.AGAIN:
-            bonds[pair] += MUTUAL_AGAIN_BOND
-    return [
-        {"a": member_key(a), "b": member_key(b), "bond": bond}
-        for (a, b), bond in sorted(bonds.items())
-        if bond
-    ]
+def solve_for(meetup: Meetup, instance: dict) -> dict:
+    """The engine's result for an instance of this meetup (deterministic per meetup)."""
+    if not instance["members"]:
+        return {"groups": [], "unmatched": [], "objective": 0.0, "placed": 0, "seconds": 0.0}
+    limit = current_app.config["MATCH_TIME_LIMIT"]
+    return solve(instance, seed=meetup.id + meetup.match_version, time_limit=limit)
 
 
 def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
-    """Match an open meetup once; return the ids of the queued emails (empty if no-op).
+    """Match an open meetup into a preview; return the ids of any queued emails.
 
-    Safe to call twice at once: the status change from open to matched is a guarded
+    Nothing is sent unless the organizer opted in to "publish automatically" and the
+    opt-in deadline has passed (the scheduler's run): then the preview is published at
+    once. Safe to call twice at once: the change from open to previewed is a guarded
     UPDATE in the same transaction as the groups, so only one run commits.
     """
     meetup = db.session.get(Meetup, meetup_id)
     if meetup is None or meetup.status != MeetupStatus.OPEN:
         return []
     instance = build_instance(meetup)
-    result = solve(instance, seed=meetup.id, time_limit=current_app.config["MATCH_TIME_LIMIT"])
+    result = solve_for(meetup, instance)
     won = db.session.execute(
         update(Meetup)
         .where(Meetup.id == meetup.id, Meetup.status == MeetupStatus.OPEN)
-        .values(status=MeetupStatus.MATCHED, matched_at=utcnow())
+        .values(status=MeetupStatus.PREVIEWED, matched_at=utcnow(), match_version=1)
     ).rowcount
     if not won:
         db.session.rollback()
         return []
-    slots = {slot_key(s.id): s for s in meetup.slots}
-    queued = []
-    for found in result["groups"]:
-        group = Group(
-            meetup_id=meetup.id,
-            slot=slots[found["slot"]],
-            score=found["score"],
-            why=list(found.get("why", [])),
-        )
-        for key in found["members"]:
-            group.members.append(GroupMember(meetup_id=meetup.id, member_id=int(key[1:])))
-        db.session.add(group)
-        db.session.flush()
-        if notify:
-            queued.extend(emails.queue_match_emails(group))
+    db.session.refresh(meetup)
+    match_store.store_result(meetup, result)
+    audit.record(
+        meetup.community_id,
+        None,
+        "matching.previewed",
+        f"Matched {meetup.title}: {len(result['groups'])} groups, {result['placed']} placed, "
+        f"{len(result['unmatched'])} unmatched (preview, nothing sent)",
+        meetup_id=meetup.id,
+    )
     db.session.commit()
     log.info(
-        "meetup %s matched: %s groups, %s placed, %s unmatched",
+        "meetup %s previewed: %s groups, %s placed, %s unmatched",
         meetup.id,
         len(result["groups"]),
         result["placed"],
         len(result["unmatched"]),
     )
-    return [email.id for email in queued]
+    if meetup.auto_publish and meetup.optin_deadline <= utcnow():
+        from webapp.services.match_review import publish
+
+        return publish(meetup, None, notify=notify)
+    return []
 
 
 def due_meetup_ids() -> list[int]:

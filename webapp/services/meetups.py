@@ -1,18 +1,36 @@
-"""Meetups: scheduling them with their slots and venues."""
+"""Meetups: scheduling them (once or as a recurring series), editing and cancelling them.
+
+Every change by an organizer is written to the audit log in the same commit.
+"""
 
 from __future__ import annotations
 
+import calendar
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Community, Meetup, MeetupSlot, Venue
+from webapp.models import (
+    Community,
+    Frequency,
+    MatchingPolicy,
+    Meetup,
+    MeetupSeries,
+    MeetupSlot,
+    MeetupStatus,
+    Member,
+    Venue,
+)
 from webapp.models._time import utcnow
+from webapp.services import audit, emails
 from webapp.services.errors import ServiceError
-from webapp.timeutil import to_utc
+from webapp.timeutil import to_local, to_utc
 
 log = logging.getLogger(__name__)
+
+#: The most occurrences one series may create at once.
+MAX_OCCURRENCES = 26
 
 
 @dataclass(frozen=True)
@@ -23,36 +41,59 @@ class SlotSpec:
     venue_name: str
     address: str = ""
     capacity: int = 30
+    accessibility_notes: str = ""
 
 
-def schedule_meetup(
-    community: Community,
-    *,
-    title: str,
-    optin_deadline_local: datetime,
-    slots: list[SlotSpec],
-    group_min: int = 3,
-    group_max: int = 6,
-) -> Meetup:
-    """Create a meetup with its slots and venues in one commit; validate everything first."""
+@dataclass(frozen=True)
+class MeetupOptions:
+    """How a meetup is matched: group sizes, policy and the organizer's switches."""
+
+    group_min: int = 3
+    group_max: int = 6
+    policy: MatchingPolicy = MatchingPolicy.BALANCED
+    welcome_newcomers: bool = False
+    standby_enabled: bool = False
+    auto_publish: bool = False
+
+
+def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not 2 <= len(title) <= 120:
         raise ServiceError("Titles need 2 to 120 characters.", field="title")
-    if not 2 <= group_min <= group_max <= 12:
+    return title
+
+
+def _check_options(options: MeetupOptions) -> MatchingPolicy:
+    if not 2 <= options.group_min <= options.group_max <= 12:
         raise ServiceError(
             "Group sizes must satisfy 2 <= smallest <= largest <= 12.", field="group_min"
         )
+    try:
+        return MatchingPolicy(options.policy)
+    except ValueError:
+        raise ServiceError("Please choose one of the policies.", field="policy") from None
+
+
+def _build(
+    community: Community, title: str, deadline_local: datetime, slots: list[SlotSpec], o
+) -> Meetup:
+    """A validated, unsaved meetup with its slots and venues."""
+    policy = _check_options(o)
     if not slots:
         raise ServiceError("Add at least one time slot.", field="slots")
-    deadline = to_utc(optin_deadline_local, community.timezone)
+    deadline = to_utc(deadline_local, community.timezone)
     if deadline <= utcnow():
         raise ServiceError("The opt-in deadline must be in the future.", field="optin_deadline")
     meetup = Meetup(
         community_id=community.id,
         title=title,
         optin_deadline=deadline,
-        group_min=group_min,
-        group_max=group_max,
+        group_min=o.group_min,
+        group_max=o.group_max,
+        policy=policy,
+        welcome_newcomers=o.welcome_newcomers,
+        standby_enabled=o.standby_enabled,
+        auto_publish=o.auto_publish,
     )
     for spec in slots:
         starts_at = to_utc(spec.starts_at_local, community.timezone)
@@ -70,9 +111,159 @@ def schedule_meetup(
             name=name,
             address=spec.address.strip()[:255],
             capacity=spec.capacity,
+            accessibility_notes=spec.accessibility_notes.strip()[:500],
         )
         meetup.slots.append(MeetupSlot(starts_at=starts_at, venue=venue))
+    return meetup
+
+
+def schedule_meetup(
+    community: Community,
+    *,
+    title: str,
+    optin_deadline_local: datetime,
+    slots: list[SlotSpec],
+    group_min: int = 3,
+    group_max: int = 6,
+    options: MeetupOptions | None = None,
+    actor: Member | None = None,
+) -> Meetup:
+    """Create a meetup with its slots and venues in one commit; validate everything first."""
+    options = options or MeetupOptions(group_min=group_min, group_max=group_max)
+    meetup = _build(community, _clean_title(title), optin_deadline_local, slots, options)
     db.session.add(meetup)
+    db.session.flush()
+    audit.record(
+        community, actor, "meetup.scheduled", f"Scheduled {meetup.title}", meetup_id=meetup.id
+    )
     db.session.commit()
     log.info("meetup %s scheduled in community %s", meetup.id, community.id)
     return meetup
+
+
+def shift(local: datetime, frequency: Frequency, n: int) -> datetime:
+    """The n-th repetition of a local time: +n weeks, +2n weeks, or the same day n months on
+    (clamped to the month's last day)."""
+    if frequency == Frequency.WEEKLY:
+        return local + timedelta(weeks=n)
+    if frequency == Frequency.FORTNIGHTLY:
+        return local + timedelta(weeks=2 * n)
+    month = local.month - 1 + n
+    year, month = local.year + month // 12, month % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day)
+
+
+def schedule_series(
+    community: Community,
+    *,
+    title: str,
+    frequency: Frequency | str,
+    occurrences: int,
+    optin_deadline_local: datetime,
+    slots: list[SlotSpec],
+    options: MeetupOptions,
+    actor: Member | None = None,
+) -> MeetupSeries:
+    """A recurring series: `occurrences` meetups, each an editable, cancellable meetup."""
+    try:
+        frequency = Frequency(frequency)
+    except ValueError:
+        raise ServiceError("Please choose how often it repeats.", field="frequency") from None
+    if not 1 <= occurrences <= MAX_OCCURRENCES:
+        raise ServiceError(f"A series has 1 to {MAX_OCCURRENCES} meetups.", field="occurrences")
+    title = _clean_title(title)
+    series = MeetupSeries(community_id=community.id, title=title, frequency=frequency)
+    db.session.add(series)
+    for n in range(occurrences):
+        repeated = [
+            SlotSpec(
+                shift(s.starts_at_local, frequency, n),
+                s.venue_name,
+                s.address,
+                s.capacity,
+                s.accessibility_notes,
+            )
+            for s in slots
+        ]
+        deadline = shift(optin_deadline_local, frequency, n)
+        meetup = _build(community, title, deadline, repeated, options)
+        meetup.series = series
+        db.session.add(meetup)
+    db.session.flush()
+    audit.record(
+        community,
+        actor,
+        "series.scheduled",
+        f"Scheduled {title}: {occurrences} meetups, {frequency.value}",
+        series_id=series.id,
+    )
+    db.session.commit()
+    log.info("series %s scheduled: %s meetups", series.id, occurrences)
+    return series
+
+
+def edit_meetup(
+    meetup: Meetup,
+    actor: Member | None,
+    *,
+    title: str,
+    optin_deadline_local: datetime,
+    options: MeetupOptions,
+) -> None:
+    """Change an open meetup's title, deadline, group sizes, policy and switches."""
+    if meetup.status != MeetupStatus.OPEN:
+        raise ServiceError("Only a meetup that is still open for opt-ins can be edited.")
+    policy = _check_options(options)
+    title = _clean_title(title)
+    deadline = to_utc(optin_deadline_local, meetup.community.timezone)
+    if deadline <= utcnow():
+        raise ServiceError("The opt-in deadline must be in the future.", field="optin_deadline")
+    if any(slot.starts_at <= deadline for slot in meetup.slots):
+        raise ServiceError("The deadline must be before every slot starts.", field="optin_deadline")
+    before = {"title": meetup.title, "deadline": meetup.optin_deadline.isoformat()}
+    meetup.title, meetup.optin_deadline = title, deadline
+    meetup.group_min, meetup.group_max = options.group_min, options.group_max
+    meetup.policy = policy
+    meetup.welcome_newcomers = options.welcome_newcomers
+    meetup.standby_enabled = options.standby_enabled
+    meetup.auto_publish = options.auto_publish
+    audit.record(
+        meetup.community_id,
+        actor,
+        "meetup.edited",
+        f"Edited {title} (policy {policy.value}, groups {options.group_min}-{options.group_max})",
+        meetup_id=meetup.id,
+        before=before,
+    )
+    db.session.commit()
+    log.info("meetup %s edited", meetup.id)
+
+
+def cancel_meetup(meetup: Meetup, actor: Member | None) -> int:
+    """Cancel a meetup; a preview is discarded, a published one tells its members (calendar
+    cancellation). Returns how many cancellation emails were queued."""
+    if meetup.status == MeetupStatus.CANCELLED:
+        raise ServiceError("This meetup is already cancelled.")
+    queued = 0
+    if meetup.status == MeetupStatus.MATCHED:
+        queued = len(emails.queue_cancellation(meetup, reason="The organizers cancelled it."))
+    else:
+        for group in list(meetup.groups):
+            db.session.delete(group)
+    meetup.status = MeetupStatus.CANCELLED
+    audit.record(
+        meetup.community_id,
+        actor,
+        "meetup.cancelled",
+        f"Cancelled {meetup.title}" + (f" ({queued} members emailed)" if queued else ""),
+        meetup_id=meetup.id,
+    )
+    db.session.commit()
+    log.info("meetup %s cancelled", meetup.id)
+    return queued
+
+
+def local_deadline(meetup: Meetup) -> datetime:
+    """The meetup's deadline as a naive local time, for filling in the edit form."""
+    return to_local(meetup.optin_deadline, meetup.community.timezone).replace(tzinfo=None)

@@ -11,6 +11,7 @@ from webapp.models import Meetup, MeetupStatus, Member, Membership, OptIn
 from webapp.models._time import utcnow
 from webapp.services.communities import role_of
 from webapp.services.errors import ServiceError
+from webapp.services.pauses import is_paused
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,10 @@ def opt_in(member: Member, meetup: Meetup) -> bool:
     """Opt a community member in; return False if they already were."""
     if role_of(member, meetup.community) is None:
         raise ServiceError("Join the community first to take part in its meetups.")
+    if not member.email_confirmed:
+        raise ServiceError("Please confirm your email address first: open the link we sent you.")
+    if is_paused(member):
+        raise ServiceError("You paused matching. Resume it on your page to opt in.")
     if not is_open_for_optin(meetup):
         raise ServiceError("Opt-in for this meetup has closed.")
     if db.session.scalar(

@@ -1,40 +1,136 @@
-"""A member's profile: name, about text, interests and weekly availability."""
+"""A member's profile: name, interests, about text, weekly availability and the details
+that help matching and venues (area, travel, group size, languages, diet, access needs).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import PARTS_OF_DAY, Availability, Interest, Member
+from webapp.models import PARTS_OF_DAY, Availability, Community, Interest, Member, Membership
+from webapp.models.members import member_interests
 from webapp.services.errors import ServiceError
 
 MAX_INTERESTS = 30
 MAX_INTEREST_LENGTH = 40
+MAX_LANGUAGES = 10
+TRAVEL_CHOICES = (1, 2, 5, 10, 25, 50)
+GROUP_SIZES = (3, 4, 5, 6)
 
 
-def normalise_interests(raw: Iterable[str]) -> list[str]:
+def _normalise(raw: Iterable[str], limit: int, what: str, field_name: str) -> list[str]:
     """Lower-case, collapse spaces, drop empties and duplicates, keep first-seen order."""
     seen: dict[str, None] = {}
     for item in raw:
-        name = " ".join(str(item).lower().split())
+        name = " ".join("".join(c for c in str(item) if c.isprintable()).lower().split())
         if not name:
             continue
         if len(name) > MAX_INTEREST_LENGTH:
             raise ServiceError(
-                f"Interests can be at most {MAX_INTEREST_LENGTH} characters: {name[:20]}...",
-                field="interests",
+                f"{what} can be at most {MAX_INTEREST_LENGTH} characters: {name[:20]}...",
+                field=field_name,
             )
         seen.setdefault(name, None)
-    if len(seen) > MAX_INTERESTS:
-        raise ServiceError(f"Please pick at most {MAX_INTERESTS} interests.", field="interests")
+    if len(seen) > limit:
+        raise ServiceError(f"Please pick at most {limit} {what.lower()}.", field=field_name)
     return list(seen)
+
+
+def normalise_interests(raw: Iterable[str]) -> list[str]:
+    """Lower-case, collapse spaces, drop empties and duplicates, keep first-seen order."""
+    return _normalise(raw, MAX_INTERESTS, "Interests", "interests")
+
+
+def normalise_languages(raw: Iterable[str]) -> list[str]:
+    """Languages, normalised like interests (at most ten)."""
+    return _normalise(raw, MAX_LANGUAGES, "Languages", "languages")
+
+
+def split_list_text(text: str) -> list[str]:
+    """Split a comma-, semicolon- or newline-separated list as typed in a form."""
+    return (text or "").replace("\n", ",").replace(";", ",").split(",")
 
 
 def split_interest_text(text: str) -> list[str]:
     """Split a comma- or newline-separated list of interests as typed in a form."""
-    return normalise_interests(text.replace("\n", ",").split(","))
+    return normalise_interests(split_list_text(text))
+
+
+@dataclass(frozen=True)
+class Details:
+    """The optional parts of a profile; None for a number means "not said"."""
+
+    area: str = ""
+    travel_km: int | None = None
+    preferred_group_size: int | None = None
+    no_groups_of_two: bool = False
+    languages: list[str] = field(default_factory=list)
+    diet: str = ""
+    accessibility_needs: str = ""
+
+
+def check_details(details: Details) -> Details:
+    """Validated, normalised details; ServiceError names the field at fault."""
+    area = " ".join((details.area or "").split())
+    if len(area) > 80:
+        raise ServiceError("Please keep the area to 80 characters.", field="area")
+    if details.travel_km is not None and details.travel_km not in TRAVEL_CHOICES:
+        raise ServiceError("Please choose one of the distances.", field="travel_km")
+    size = details.preferred_group_size
+    if size is not None and size not in GROUP_SIZES:
+        raise ServiceError("Groups have 3 to 6 people.", field="preferred_group_size")
+    texts = {}
+    for name in ("diet", "accessibility_needs"):
+        value = " ".join((getattr(details, name) or "").split())
+        if len(value) > 300:
+            raise ServiceError("Please keep this to 300 characters.", field=name)
+        texts[name] = value
+    return Details(
+        area=area,
+        travel_km=details.travel_km,
+        preferred_group_size=size,
+        no_groups_of_two=bool(details.no_groups_of_two),
+        languages=normalise_languages(details.languages),
+        **texts,
+    )
+
+
+def profile_complete(member: Member) -> bool:
+    """A name, at least one interest and at least one free window: enough to be matched."""
+    return bool(member.display_name.strip() and member.interests and member.availability)
+
+
+def suggested_tags(member: Member, limit: int = 60) -> list[str]:
+    """The tag list of the member's communities, then the interests popular among their
+    fellow members (or everywhere, for someone in no community yet): for choosing quickly."""
+    tags: dict[str, None] = {}
+    for community_tags in db.session.scalars(
+        select(Community.interest_tags)
+        .join(Membership, Membership.community_id == Community.id)
+        .where(Membership.member_id == member.id)
+    ):
+        for tag in community_tags or []:
+            tags.setdefault(" ".join(str(tag).lower().split()), None)
+    fellows = select(Membership.member_id).where(
+        Membership.community_id.in_(
+            select(Membership.community_id).where(Membership.member_id == member.id)
+        )
+    )
+    popular = (
+        select(Interest.name)
+        .join(member_interests, member_interests.c.interest_id == Interest.id)
+        .group_by(Interest.name)
+        .order_by(func.count().desc(), Interest.name)
+        .limit(limit)
+    )
+    if tags or db.session.scalar(select(Membership.id).where(Membership.member_id == member.id)):
+        popular = popular.where(member_interests.c.member_id.in_(fellows))
+    for name in db.session.scalars(popular):
+        tags.setdefault(name, None)
+    return [t for t in tags if t][:limit]
 
 
 def interests_by_name(names: list[str]) -> list[Interest]:
@@ -67,8 +163,10 @@ def update_profile(
     about: str,
     interests: list[str],
     availability: set[tuple[int, str]],
+    details: Details | None = None,
 ) -> None:
-    """Replace a member's profile in one commit (all or nothing)."""
+    """Replace a member's profile in one commit (all or nothing); details stay as they are
+    when `details` is None."""
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
         raise ServiceError(
@@ -76,7 +174,11 @@ def update_profile(
         )
     if len(about or "") > 1000:
         raise ServiceError("Please keep this to 1,000 characters.", field="about")
+    checked = check_details(details) if details is not None else None
     member.display_name = display_name
+    if checked is not None:
+        for name in Details.__dataclass_fields__:
+            setattr(member, name, getattr(checked, name))
     member.about = (about or "").strip()
     member.interests = interests_by_name(normalise_interests(interests))
     member.availability.clear()

@@ -1,0 +1,32 @@
+"""The demo community's dashboard has something to show in every chart."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.web.organizer.conftest import logged_in_client
+from webapp.extensions import db
+from webapp.models import Community, Member
+from webapp.services import dashboard
+from webapp.services.demo_seed import DEMO_SLUG, ORGANIZER_EMAIL, PAST_MEETUPS, seed_demo
+
+
+def test_demo_dashboard_has_data_for_every_chart(app):  # type: ignore[no-untyped-def]
+    seed_demo(members=120)
+    community = db.session.scalars(select(Community).where(Community.slug == DEMO_SLUG)).one()
+    data = dashboard.compute(community)
+    assert len(data["members"]) >= 4 and data["active_30d"] > 0
+    assert len(data["meetups"]) == PAST_MEETUPS
+    for row in data["meetups"]:
+        for key in ("optin_rate", "match_rate", "attendance_rate", "no_show_rate", "avg_rating"):
+            assert row[key] is not None, (row["title"], key)
+    depth = data["depth"]
+    assert depth["mutual_pairs"] > 0 and depth["members_with_mutual"] > 0
+    assert depth["members_met_3_times"] > 0 and depth["repeat_group_rate"] > 0
+    assert any(v["count"] for v in data["left_out"].values())
+    assert sum(r["no_show_rate"] for r in data["meetups"]) > 0
+    assert data["ripple"]["components"] > 0 and data["ripple"]["clustering"] > 0
+    assert sum(1 for r in data["wellbeing"] if r["average"] is not None) >= 3
+    organizer = db.session.scalars(select(Member).where(Member.email == ORGANIZER_EMAIL)).one()
+    page = logged_in_client(app, organizer).get(f"/organize/{DEMO_SLUG}")
+    assert page.status_code == 200 and page.get_data(as_text=True).count("<svg") >= 8

@@ -1,0 +1,167 @@
+"""Matching policies in words become pair bonds; paused members are left out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.web.organizer.conftest import make_meetup, make_members, opt_in_all
+from webapp.extensions import db
+from webapp.models import (
+    Group,
+    GroupMember,
+    MatchingPolicy,
+    Meetup,
+    MeetupStatus,
+    Member,
+    PairFeedback,
+)
+from webapp.models.groups import PairChoice
+from webapp.services import matching
+from webapp.services.communities import create_community, join
+
+
+@pytest.fixture()
+def club(app):  # type: ignore[no-untyped-def]
+    """An organizer and nine members who met before in three groups of three."""
+    people = make_members(10)
+    community = create_community(people[0], "Club")
+    members = people[1:]
+    for person in members:
+        join(person, community)
+    past = Meetup(
+        community_id=community.id,
+        title="Earlier",
+        optin_deadline=datetime(2020, 1, 1),
+        status=MeetupStatus.MATCHED,
+    )
+    db.session.add(past)
+    db.session.flush()
+    slot_meetup = make_meetup(community, title="Slots holder")
+    for start in range(0, 9, 3):
+        group = Group(meetup_id=past.id, slot_id=slot_meetup.slots[0].id)
+        group.members = [
+            GroupMember(meetup_id=past.id, member_id=m.id) for m in members[start : start + 3]
+        ]
+        db.session.add(group)
+    db.session.commit()
+    return community, members, past
+
+
+def _said(meetup: Meetup, rater: Member, ratee: Member, choice: str) -> None:
+    db.session.add(
+        PairFeedback(
+            meetup_id=meetup.id, rater_id=rater.id, ratee_id=ratee.id, choice=PairChoice(choice)
+        )
+    )
+
+
+def _bonds(meetup: Meetup) -> dict[tuple[int, int], float]:
+    return {
+        (int(b["a"][1:]), int(b["b"][1:])): b["bond"]
+        for b in matching.build_instance(meetup)["pairs"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("policy", "mutual_pair", "met_pair", "not_for_me_pair"),
+    [
+        # hand-computed from POLICIES: mutual + met once; met once; met once + one "not for me"
+        (MatchingPolicy.BALANCED, 1.0 - 0.3, -0.3, -0.3 - 0.5),
+        (MatchingPolicy.NEW_FACES, -1.0, -1.0, -2.0),
+        (MatchingPolicy.DEEPEN, 2.0 + 0.4, 0.4, 0.4 - 1.0),
+    ],
+)
+def test_each_policy_translates_history_into_bonds(
+    club, policy, mutual_pair, met_pair, not_for_me_pair
+):  # type: ignore[no-untyped-def]
+    community, m, past = club
+    _said(past, m[0], m[1], "again")
+    _said(past, m[1], m[0], "again")
+    _said(past, m[3], m[4], "not_for_me")
+    meetup = make_meetup(community)
+    meetup.policy = policy
+    opt_in_all(meetup, m)
+    bonds = _bonds(meetup)
+    assert bonds[(m[0].id, m[1].id)] == pytest.approx(mutual_pair)
+    assert bonds[(m[0].id, m[2].id)] == pytest.approx(met_pair)
+    assert bonds.get((m[3].id, m[4].id), 0) == pytest.approx(not_for_me_pair)
+    assert (m[0].id, m[3].id) not in bonds, "strangers have no bond"
+
+
+def _groups(meetup: Meetup) -> list[set[int]]:
+    db.session.expire_all()
+    return [{s.member_id for s in g.members} for g in meetup.groups]
+
+
+def test_new_faces_mixes_the_earlier_groups(club):  # type: ignore[no-untyped-def]
+    community, members, _ = club
+    meetup = make_meetup(community, group_min=3, group_max=3)
+    meetup.policy = MatchingPolicy.NEW_FACES
+    opt_in_all(meetup, members)
+    matching.run_matching_round(meetup.id)
+    earlier = [set(m.id for m in members[i : i + 3]) for i in range(0, 9, 3)]
+    for group in _groups(meetup):
+        assert all(len(group & old) == 1 for old in earlier), "one from each earlier group"
+
+
+def test_deepen_brings_groups_back_together(club):  # type: ignore[no-untyped-def]
+    community, members, past = club
+    for i in range(0, 9, 3):
+        trio = members[i : i + 3]
+        for a in trio:
+            for b in trio:
+                if a is not b:
+                    _said(past, a, b, "again")
+    meetup = make_meetup(community, group_min=3, group_max=3)
+    meetup.policy = MatchingPolicy.DEEPEN
+    opt_in_all(meetup, members)
+    matching.run_matching_round(meetup.id)
+    earlier = [set(m.id for m in members[i : i + 3]) for i in range(0, 9, 3)]
+    assert sorted(map(sorted, _groups(meetup))) == sorted(map(sorted, earlier))
+
+
+def test_welcome_newcomers_bonds_first_timers_to_well_rated_regulars(club):  # type: ignore[no-untyped-def]
+    community, members, past = club
+    second = Meetup(
+        community_id=community.id,
+        title="Second",
+        optin_deadline=datetime(2020, 2, 1),
+        status=MeetupStatus.MATCHED,
+    )
+    db.session.add(second)
+    db.session.flush()
+    group = Group(meetup_id=second.id, slot_id=past.groups[0].slot_id)
+    group.members = [GroupMember(meetup_id=second.id, member_id=members[0].id)]
+    db.session.add(group)
+    _said(past, members[1], members[0], "again")
+    _said(past, members[2], members[0], "again")
+    newcomers = make_members(2, prefix="n")
+    for person in newcomers:
+        join(person, community)
+    meetup = make_meetup(community)
+    meetup.welcome_newcomers = True
+    opt_in_all(meetup, [*members, *newcomers])
+    bonds = _bonds(meetup)
+    regular = members[0]  # placed twice, two "meet again" received
+    for newcomer in newcomers:
+        assert bonds[(regular.id, newcomer.id)] == pytest.approx(matching.WELCOME_BOND)
+        assert (members[1].id, newcomer.id) not in bonds, "placed once: not a regular yet"
+    entries = {e["id"]: e for e in matching.build_instance(meetup)["members"]}
+    assert entries[f"m{newcomers[0].id}"]["priority"] == 1.0 + matching.NEWCOMER_PRIORITY
+    meetup.welcome_newcomers = False
+    assert (regular.id, newcomers[0].id) not in _bonds(meetup)
+
+
+def test_paused_members_are_left_out(club):  # type: ignore[no-untyped-def]
+    community, members, _ = club
+    if not hasattr(Member, "paused_until"):
+        pytest.skip("Member.paused_until is not there yet")
+    members[0].paused_until = datetime.now() + timedelta(days=7)
+    members[1].paused_until = datetime(2020, 1, 1)  # paused in the past: active again
+    meetup = make_meetup(community)
+    opt_in_all(meetup, members)
+    ids = {e["id"] for e in matching.build_instance(meetup)["members"]}
+    assert f"m{members[0].id}" not in ids and f"m{members[1].id}" in ids
+    assert len(ids) == 8

@@ -1,0 +1,17 @@
+"""Fixtures for the security walks: the organizer tests' seeded world, with a matched preview
+so group routes have a real group."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.organizer.conftest import World
+from tests.web.organizer.conftest import world as organizer_world  # noqa: F401
+from webapp.services.matching import run_matching_round
+
+
+@pytest.fixture()
+def seeded(organizer_world: World) -> World:  # noqa: F811
+    """Two communities, logged-in clients, a meetup with opt-ins and a previewed matching."""
+    run_matching_round(organizer_world.meetup_id)
+    return organizer_world

@@ -1,0 +1,106 @@
+"""Views for the member's profile (onboarding) and the optional loneliness check-in."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.members import bp
+from webapp.members.forms import CheckinForm, ProfileForm
+from webapp.members.parsing import int_or_none
+from webapp.services import checkins, profiles
+from webapp.services.errors import ServiceError
+from webapp.views import show_service_error
+
+
+def _number(value: str | None) -> int | None:
+    """A chosen number; None for "not said"; -1 (refused by the service) for junk."""
+    if not (value or "").strip():
+        return None
+    number = int_or_none(value, max_digits=5)
+    return -1 if number is None else number
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    """Edit the whole profile on one page: it takes a minute for a new member."""
+    member = current_user
+    form = ProfileForm(obj=member)
+    tags = profiles.suggested_tags(member)
+    shown_tags = tags[:24]
+    chosen = {(a.weekday, a.part) for a in member.availability}
+    mine = [i.name for i in member.interests]
+    checked_tags = set(mine) & set(shown_tags)
+    if request.method == "GET":
+        form.interests.data = ", ".join(name for name in mine if name not in checked_tags)
+        form.languages.data = ", ".join(member.languages or [])
+        form.travel_km.data = str(member.travel_km or "")
+        form.preferred_group_size.data = str(member.preferred_group_size or "")
+    if form.validate_on_submit():
+        checked_tags = set(request.form.getlist("tags"))
+        try:
+            chosen = profiles.parse_availability(request.form.getlist("availability"))
+            interests = profiles.normalise_interests(
+                [*request.form.getlist("tags"), *profiles.split_list_text(form.interests.data)]
+            )
+            details = profiles.Details(
+                area=form.area.data or "",
+                travel_km=_number(form.travel_km.data),
+                preferred_group_size=_number(form.preferred_group_size.data),
+                no_groups_of_two=bool(form.no_groups_of_two.data),
+                languages=profiles.split_list_text(form.languages.data),
+                diet=form.diet.data or "",
+                accessibility_needs=form.accessibility_needs.data or "",
+            )
+            profiles.update_profile(
+                member,
+                display_name=form.display_name.data,
+                about=form.about.data or "",
+                interests=interests,
+                availability=chosen,
+                details=details,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash("Your profile is saved.", "success")
+            if not profiles.profile_complete(member):
+                flash("Add at least one interest and one time you are free to be matched.", "info")
+            return redirect(url_for("members.home"))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "members/profile.html",
+        form=form,
+        chosen=chosen,
+        tags=shown_tags,
+        all_tags=tags,
+        checked_tags=checked_tags,
+    ), status
+
+
+@bp.route("/me/check-in", methods=["GET", "POST"])
+@login_required
+def check_in() -> str | Response:
+    """Three optional questions; the member sees their own answers over time."""
+    form = CheckinForm()
+    if form.validate_on_submit():
+        try:
+            checkins.record(
+                current_user,
+                int(form.lack_companionship.data),
+                int(form.left_out.data),
+                int(form.isolated.data),
+            )
+        except (ServiceError, ValueError):
+            db.session.rollback()
+            flash("Please answer each question with one of the choices.", "error")
+        else:
+            flash("Thank you. Only you see your answers; organizers see totals only.", "success")
+            return redirect(url_for("members.check_in"))
+    return render_template(
+        "members/check_in.html", form=form, history=checkins.history(current_user)
+    ), 400 if form.errors else 200

@@ -1,0 +1,140 @@
+"""Organizer pages for the community itself: settings, tags, invite link, co-organizers,
+the audit log, and messages to a meetup's members."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from webapp.organizer import bp
+from webapp.organizer.forms import (
+    CommunitySettingsForm,
+    CoOrganizerForm,
+    EmptyForm,
+    MergeTagsForm,
+    MessageForm,
+)
+from webapp.services import audit, communities, messaging
+from webapp.services.errors import ServiceError
+from webapp.views import meetup_of, organized_community_or_403, show_service_error
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str) -> str | Response | tuple[str, int]:
+    """Name, description, city, time zone and interest tags; invite link; co-organizers."""
+    community = organized_community_or_403(slug)
+    form = CommunitySettingsForm(obj=community)
+    if request.method == "GET":
+        form.interest_tags.data = ", ".join(community.interest_tags or [])
+    if form.validate_on_submit():
+        try:
+            communities.update_settings(
+                community,
+                current_user,
+                name=form.name.data,
+                description=form.description.data or "",
+                city=form.city.data or "",
+                timezone=form.timezone.data,
+                interest_tags=(form.interest_tags.data or "").split(","),
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("organizer.settings", slug=slug))
+    return _settings_page(community, form=form), 400 if request.method == "POST" else 200
+
+
+def _settings_page(community, **forms) -> str:  # type: ignore[no-untyped-def]
+    forms.setdefault("form", CommunitySettingsForm(obj=community))
+    forms.setdefault("merge", MergeTagsForm())
+    forms.setdefault("co_organizer", CoOrganizerForm())
+    return render_template(
+        "organizer/settings.html",
+        community=community,
+        organizers=communities.organizers_of(community),
+        button=EmptyForm(),
+        **forms,
+    )
+
+
+@bp.route("/<slug>/settings/merge-tags", methods=["POST"])
+@login_required
+def merge_tags(slug: str) -> Response | tuple[str, int]:
+    """Merge one interest tag into another."""
+    community = organized_community_or_403(slug)
+    form = MergeTagsForm()
+    if form.validate_on_submit():
+        try:
+            communities.merge_tag(community, current_user, form.source.data, form.target.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Tags merged.", "success")
+            return redirect(url_for("organizer.settings", slug=slug))
+    return _settings_page(community, merge=form), 400
+
+
+@bp.route("/<slug>/settings/invite", methods=["POST"])
+@login_required
+def rotate_invite(slug: str) -> Response:
+    """Make a new invite link; the old one stops working."""
+    community = organized_community_or_403(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    communities.rotate_invite_code(community, current_user)
+    flash("New invite link made; the old one no longer works.", "success")
+    return redirect(url_for("organizer.settings", slug=slug))
+
+
+@bp.route("/<slug>/settings/organizers", methods=["POST"])
+@login_required
+def add_co_organizer(slug: str) -> Response | tuple[str, int]:
+    """Make a member of the community a co-organizer."""
+    community = organized_community_or_403(slug)
+    form = CoOrganizerForm()
+    if form.validate_on_submit():
+        try:
+            member = communities.add_co_organizer(community, current_user, form.email.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"{member.display_name} is now a co-organizer.", "success")
+            return redirect(url_for("organizer.settings", slug=slug))
+    return _settings_page(community, co_organizer=form), 400
+
+
+@bp.route("/<slug>/audit")
+@login_required
+def audit_log(slug: str) -> str:
+    """Everything organizers did in this community: who, what, when."""
+    community = organized_community_or_403(slug)
+    return render_template(
+        "organizer/audit.html", community=community, entries=audit.entries(community)
+    )
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/message", methods=["GET", "POST"])
+@login_required
+def message(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
+    """Write to every opted-in member of a meetup, or to one of its groups."""
+    community = organized_community_or_403(slug)
+    found = meetup_of(community, meetup_id)
+    form = MessageForm()
+    form.audience.choices = [SelectChoice(v, label) for v, label in messaging.audiences(found)]
+    if form.validate_on_submit():
+        try:
+            email_ids = messaging.send_message(
+                found, current_user, form.audience.data, form.subject.data, form.body.data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Message queued for {len(email_ids)} members.", "success")
+            return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
+    return render_template(
+        "organizer/message.html", community=community, meetup=found, form=form
+    ), 400 if request.method == "POST" else 200

