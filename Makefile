@@ -1,5 +1,5 @@
 # The few commands people type. `make test` is exactly what CI runs (minus the service URLs).
-.PHONY: demo test ci lint fmt bench up
+.PHONY: demo test ci lint fmt bench bench-quick up
 
 demo:
 	./scripts/demo
@@ -20,3 +20,18 @@ fmt:
 
 up:
 	docker-compose up --build
+
+# Benchmarks (never part of the tests); each prints a table. See bench/README.md.
+bench:
+	.venv/bin/pip install --quiet -e '.[dev,bench]'
+	.venv/bin/python -m bench mdgplib
+	.venv/bin/python -m bench optimality
+	.venv/bin/python -m bench compare
+	.venv/bin/python -m bench scale
+
+bench-quick:
+	.venv/bin/pip install --quiet -e '.[dev,bench]'
+	.venv/bin/python -m bench mdgplib --instances 'RanReal_n120*' --time-scale 0.2
+	.venv/bin/python -m bench optimality --sizes 12,20 --seeds 5
+	.venv/bin/python -m bench compare --sizes 1000
+	.venv/bin/python -m bench scale --n 20000 --sample 5000 --runs 1

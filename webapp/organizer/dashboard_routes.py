@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from webapp.extensions import db
 from webapp.organizer import bp
 from webapp.organizer.forms import EmptyForm, RangeForm
-from webapp.services import audit, dashboard, dashboard_export, metrics
+from webapp.services import audit, dashboard, dashboard_export, metrics, outbox
 from webapp.views import organized_community_or_403
 
 
@@ -35,6 +35,7 @@ def dashboard_page(slug: str) -> str:
         community=community,
         members=metrics.member_count(community),
         counts=metrics.meetup_counts(community),
+        failed_emails=outbox.failed_emails(community.id),
         data=data,
         charts=dashboard.charts_for(community.id, snapshot, period),
         range_form=form,

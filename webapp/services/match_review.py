@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from webapp.extensions import db
 from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member
 from webapp.models._time import utcnow
-from webapp.services import audit, dashboard, emails, match_store, matching
+from webapp.services import audit, dashboard, emails, match_store, matching, notifications
 from webapp.services.errors import ServiceError
 from worker.matching import check_result, objective
 
@@ -182,6 +182,7 @@ def publish(meetup: Meetup, actor: Member | None, *, notify: bool = True) -> lis
     if notify:
         for group in meetup.groups:
             queued += emails.queue_match_emails(group)
+        notifications.queue_not_placed(meetup, now)
     audit.record(
         meetup.community_id,
         actor,

@@ -100,3 +100,27 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(app):  # type: ignore
     rows = _csv(client.get(f"/organize/{community.slug}/dashboard/left-out.csv"))
     assert "'=cmd|' /C calc'!A0" in {row[1] for row in rows}
     assert db.session.get(Member, people["G"].id) is not None
+
+
+def test_undeliverable_emails_are_shown_to_organizers(world):  # type: ignore[no-untyped-def]
+    from webapp.models import OutboxEmail, OutboxStatus
+
+    db.session.add(
+        OutboxEmail(
+            kind="match",
+            to_address="gone@example.org",
+            subject="Your group",
+            body_text="Hi",
+            meetup_id=world.meetup_id,
+            status=OutboxStatus.FAILED,
+            last_error="550 mailbox unavailable",
+        )
+    )
+    db.session.commit()
+    page = world.clients["organizer"].get(f"/organize/{world.slug}").get_data(as_text=True)
+    assert "Emails that could not be delivered" in page
+    assert "gone@example.org" in page and "550 mailbox unavailable" in page
+    other = (
+        world.clients["other_organizer"].get(f"/organize/{world.other_slug}").get_data(as_text=True)
+    )
+    assert "gone@example.org" not in other

@@ -324,3 +324,15 @@ def test_cancelling_a_published_meetup_tells_its_members(setup):  # type: ignore
     assert sorted(set(kinds)) == ["cancellation", "match"] and kinds.count("cancellation") == 9
     with pytest.raises(ServiceError):
         cancel_meetup(meetup, organizer)
+
+
+def test_publish_tells_each_unplaced_member_why_in_the_same_commit(setup):  # type: ignore[no-untyped-def]
+    organizer, members, meetup = setup
+    members[0].availability = [Availability(weekday=0, part="morning")]  # not Tuesday evening
+    db.session.commit()
+    matching.run_matching_round(meetup.id)
+    match_review.publish(meetup, organizer)
+    db.session.expire_all()
+    notices = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "not_placed")).all()
+    assert [n.member_id for n in notices] == [members[0].id]
+    assert _count(OutboxEmail) == 9  # eight group emails and the one notice
