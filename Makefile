@@ -1,5 +1,5 @@
 # The few commands people type. `make test` is exactly what CI runs (minus the service URLs).
-.PHONY: demo test ci lint fmt bench bench-quick up
+.PHONY: demo test ci lint fmt bench bench-quick simulate up
 
 demo:
 	./scripts/demo
@@ -35,3 +35,7 @@ bench-quick:
 	.venv/bin/python -m bench optimality --sizes 12,20 --seeds 5
 	.venv/bin/python -m bench compare --sizes 1000
 	.venv/bin/python -m bench scale --n 20000 --sample 5000 --runs 1
+
+# The community simulation behind the README's "Why Hearth groups people this way".
+simulate:
+	.venv/bin/python -m bench.simulation --plot docs/simulation.svg

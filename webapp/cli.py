@@ -2,7 +2,8 @@
 
 `hearth run`, `hearth db upgrade` and `hearth routes` work as their `flask` versions do;
 `hearth demo` starts the whole stack on embedded defaults; `hearth match` runs the
-matching engine on a JSON instance with no database.
+matching engine on a JSON instance with no database; `hearth simulate` compares matching
+policies on a simulated community.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 from flask.cli import FlaskGroup
 
 from webapp import create_app
+from webapp.simulate_cli import simulate_command
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -48,6 +50,9 @@ def seed_command(members: int) -> None:
 
     summary = seed_demo(members=members)
     click.echo(summary)
+
+
+cli.add_command(simulate_command)
 
 
 def main() -> None:

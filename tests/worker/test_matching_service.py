@@ -95,7 +95,7 @@ def test_bonds_need_both_sides_and_not_for_me_lowers(meetup):  # type: ignore[no
         )
     db.session.commit()
     bonds = {(b["a"], b["b"]): b["bond"] for b in matching.build_instance(meetup)["pairs"]}
-    assert bonds == {(f"m{p[1].id}", f"m{p[2].id}"): 1.0, (f"m{p[5].id}", f"m{p[6].id}"): -0.5}
+    assert bonds == {(f"m{p[1].id}", f"m{p[2].id}"): 4.0, (f"m{p[5].id}", f"m{p[6].id}"): -2.0}
 
 
 def test_members_left_out_before_get_priority(app, meetup):  # type: ignore[no-untyped-def]

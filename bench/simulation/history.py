@@ -1,0 +1,62 @@
+"""What a simulated community remembers between rounds, per policy run.
+
+The fields mirror what the web app's `matching_history` reads from the database: times
+each pair was placed together, mutual "meet again" per meetup, "not for me" ratings, how
+often each member was placed or left unplaced, and "meet again" received. The simulator
+adds the hidden truth the product never sees: good meetings per pair (for the strong-tie
+rule), whether each member ever had a good meetup, and who is still around.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.simulation.community import Community
+
+Pair = tuple[int, int]
+STRONG_TIE_MEETINGS = 3  # a strong tie: met at least this many times with a good experience
+
+
+@dataclass
+class History:
+    """Mutable state of one community under one policy."""
+
+    community: Community
+    met: Counter[Pair] = field(default_factory=Counter)
+    mutual_again: Counter[Pair] = field(default_factory=Counter)
+    not_for_me: Counter[Pair] = field(default_factory=Counter)
+    good_meetings: Counter[Pair] = field(default_factory=Counter)
+    tie_strength: Counter[Pair] = field(default_factory=Counter)
+    placed: np.ndarray = field(init=False)
+    unplaced: np.ndarray = field(init=False)
+    again_received: np.ndarray = field(init=False)
+    had_good_meetup: np.ndarray = field(init=False)
+    active: np.ndarray = field(init=False)
+    left: np.ndarray = field(init=False)
+    engagement: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        m = self.community.size
+        self.placed = np.zeros(m, dtype=int)
+        self.unplaced = np.zeros(m, dtype=int)
+        self.again_received = np.zeros(m, dtype=int)
+        self.had_good_meetup = np.zeros(m, dtype=bool)
+        self.active = np.zeros(m, dtype=bool)
+        self.left = np.zeros(m, dtype=bool)
+        self.engagement = np.zeros(m)
+
+    def strong_ties(self) -> np.ndarray:
+        """Strong ties per member under the rule above."""
+        counts = np.zeros(self.community.size, dtype=int)
+        for (a, b), n in self.good_meetings.items():
+            if n >= STRONG_TIE_MEETINGS:
+                counts[a] += 1
+                counts[b] += 1
+        return counts
+
+    def joined(self, round_: int) -> np.ndarray:
+        """Members who had joined by ``round_`` (whether or not they left since)."""
+        return self.community.join_round <= round_

@@ -1,0 +1,132 @@
+"""The community simulation: deterministic, mirrors the product's bonds, and balanced beats random.
+
+Runs small simulations (tens of members, a few rounds) through the real engine; the
+full comparison is the bench `python -m bench.simulation`, never a test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bench.simulation.community import generate_community
+from bench.simulation.history import History
+from bench.simulation.policies import (
+    POLICIES,
+    Constants,
+    Policy,
+    build_instance,
+    hearth_bonds,
+    with_overrides,
+)
+from bench.simulation.runner import compare
+from webapp.services import matching as product
+from webapp.simulate_cli import simulate_command
+from worker.matching import parse_instance
+
+BY_NAME = {p.name: p for p in POLICIES}
+
+
+def test_same_seed_same_outcome() -> None:
+    """Two runs with the same seed give identical figures and per-round series."""
+    policies = [BY_NAME["balanced + welcome"]]
+    first = compare(30, 4, [5], Constants(), policies).results
+    second = compare(30, 4, [5], Constants(), policies).results
+    assert first == second
+    assert compare(30, 4, [6], Constants(), policies).results != first
+
+
+def test_balanced_forms_more_strong_ties_than_random() -> None:
+    """The ordering the issue asks for holds on a small simulation (mean of three seeds)."""
+    policies = [BY_NAME["random"], BY_NAME["balanced"]]
+    results = compare(60, 8, [1, 2, 3], Constants(), policies).results
+    assert results["balanced"].figures["all"]["tie"] > results["random"].figures["all"]["tie"]
+
+
+def test_constants_are_the_products() -> None:
+    """Without overrides the simulator uses webapp.services.matching's numbers."""
+    constants = Constants()
+    assert constants.policies["balanced"] == product.POLICIES[product.MatchingPolicy.BALANCED]
+    assert constants.welcome_bond == product.WELCOME_BOND
+    assert constants.newcomer_priority == product.NEWCOMER_PRIORITY
+    tuned = with_overrides(constants, ["balanced.per_meeting=-0.1", "regular_min_again=1"])
+    assert tuned.policies["balanced"].per_meeting == -0.1
+    assert tuned.regular_min_again == 1
+    assert (
+        constants.policies["balanced"].per_meeting
+        == product.POLICIES[product.MatchingPolicy.BALANCED].per_meeting
+    )
+
+
+@pytest.mark.parametrize("bad", ["balanced.per_meeting", "nope=1", "deepen.x=1", "welcome_bond=a"])
+def test_bad_override_is_named(bad: str) -> None:
+    """An unknown or malformed override is rejected with the override in the message."""
+    with pytest.raises(ValueError, match="override"):
+        with_overrides(Constants(), [bad])
+
+
+def test_bonds_follow_the_product_rules() -> None:
+    """Mutual "meet again", meetings and "not for me" become bonds as policy_bonds does."""
+    community = generate_community(20, 3, seed=2)
+    history = History(community)
+    history.mutual_again[(0, 1)] = 2
+    history.met[(0, 1)] = 3
+    history.not_for_me[(1, 2)] = 1
+    history.placed[[0, 1, 2]] = [3, 3, 1]
+    history.again_received[0] = 2
+    constants = Constants()
+    weights = constants.policies["balanced"]
+    bonds, newcomers = hearth_bonds(BY_NAME["balanced + welcome"], [0, 1, 2, 3], history, constants)
+    assert bonds[(0, 1)] == pytest.approx(2 * weights.mutual_again + 3 * weights.per_meeting)
+    assert bonds[(1, 2)] == pytest.approx(weights.not_for_me)
+    assert newcomers == {3}
+    assert bonds[(0, 3)] == pytest.approx(constants.welcome_bond)  # 0 is a regular, 1 is not
+    assert (1, 3) not in bonds
+    instance = build_instance(BY_NAME["balanced + welcome"], [0, 1, 2, 3], history, constants)
+    parse_instance(instance)
+    priority = {m["id"]: m.get("priority", 1.0) for m in instance["members"]}
+    assert priority["m3"] == 1.0 + constants.newcomer_priority
+
+
+def test_every_policy_builds_a_valid_instance() -> None:
+    """Each policy's instance passes the engine's validation."""
+    community = generate_community(25, 3, seed=4)
+    history = History(community)
+    history.met[(0, 1)] = 1
+    for policy in POLICIES:
+        parse_instance(build_instance(policy, list(range(25)), history, Constants()))
+    assert isinstance(POLICIES[0], Policy)
+
+
+def test_simulate_command_prints_table_and_writes_chart(tmp_path: Path) -> None:
+    """`hearth simulate` prints the table and writes an SVG chart; bad input is a clear error."""
+    plot = tmp_path / "ties.svg"
+    runner = CliRunner()
+    args = ["--members", "20", "--rounds", "3", "--seeds", "1", "--plot", str(plot)]
+    result = runner.invoke(simulate_command, [*args, "--policies", "random,balanced"])
+    assert result.exit_code == 0, result.output
+    assert "balanced" in result.output and "random" in result.output
+    assert plot.read_text().startswith("<svg") and "balanced (" in plot.read_text()
+    bad = runner.invoke(simulate_command, [*args, "--set", "balanced.nope=1"])
+    assert bad.exit_code == 1 and "unknown policy constant" in bad.output
+    bad = runner.invoke(simulate_command, [*args, "--seeds", "x"])
+    assert bad.exit_code == 2 and "--seeds" in bad.output
+
+
+def test_goal_lines_report_misses() -> None:
+    """Goals are judged from the measured figures: a default that loses is printed MISSED."""
+    from bench.simulation.report import FIGURES, GROUPS, Outcome, table
+    from bench.simulation.runner import goal_lines
+
+    def made(tie: float) -> Outcome:
+        figures = {g: {**dict.fromkeys(FIGURES, tie), "never good": 1 - tie} for g in GROUPS}
+        return Outcome(figures, [tie])
+
+    results = {"random": made(0.1), "avoid repeats": made(0.15), "balanced": made(0.3)}
+    assert all(line.startswith("met") for line in goal_lines(results))
+    results["deepen"] = made(0.4)
+    lines = goal_lines(results)
+    assert lines[0].startswith("MISSED") and "deepen 0.4000" in lines[0]
+    assert "balanced" in table(results).splitlines()[3 + 2]
