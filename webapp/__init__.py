@@ -39,8 +39,12 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     celery_init_app(app)
 
-    from webapp import models  # noqa: F401  (registers the tables)
-    from webapp import input_guard, security_headers
+    from webapp import (
+        input_guard,
+        models,  # noqa: F401  (registers the tables)
+        rate_limits,
+        security_headers,
+    )
     from webapp.auth import bp as auth_bp
     from webapp.errors import register_error_handlers
     from webapp.links import bp as links_bp
@@ -56,6 +60,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     security_headers.init_app(app)
     input_guard.init_app(app)
+    rate_limits.init_app(app)
     return app
 
 

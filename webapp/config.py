@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -136,6 +137,14 @@ def load_config() -> dict[str, object]:
         "SESSION_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
         "REMEMBER_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int("REMEMBER_DAYS", env("REMEMBER_DAYS"), 30)),
+        "SESSION_IDLE_TIMEOUT_MINUTES": _int(
+            "SESSION_IDLE_TIMEOUT_MINUTES", env("SESSION_IDLE_TIMEOUT_MINUTES"), 60
+        ),
+        "SESSION_ABSOLUTE_TIMEOUT_MINUTES": _int(
+            "SESSION_ABSOLUTE_TIMEOUT_MINUTES", env("SESSION_ABSOLUTE_TIMEOUT_MINUTES"), 720
+        ),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAX_FIELD_LENGTH": _int("MAX_FIELD_LENGTH", env("MAX_FIELD_LENGTH"), 20_000),
     }

@@ -16,6 +16,7 @@ MESSAGES = {
     404: "We could not find that page.",
     405: "That action is not available here.",
     413: "That was more than we can accept in one go.",
+    429: "Too many attempts in a short time. Please wait a few minutes and try again.",
 }
 
 

@@ -14,6 +14,7 @@ from webapp.auth.forms import (
     ForgotForm,
     ResetForm,
 )
+from webapp.auth.session_policy import start_fresh_session
 from webapp.extensions import db
 from webapp.members.forms import EmptyForm
 from webapp.services import account_changes, accounts
@@ -49,6 +50,7 @@ def reset(token: str) -> str | Response:
             show_service_error(form, error)
         else:
             logout_user()
+            start_fresh_session()
             login_user(member)
             flash("Your new password is set. Every other session was logged out.", "success")
             return redirect(url_for("members.home"))

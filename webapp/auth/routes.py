@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, SignUpForm
+from webapp.auth.session_policy import start_fresh_session
 from webapp.extensions import db, login_manager
 from webapp.members.forms import EmptyForm
 from webapp.members.joining import accept_pending_invite
@@ -89,8 +90,8 @@ def confirm(token: str) -> Response:
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("members.home" if current_user.is_authenticated else "auth.login"))
+    start_fresh_session()
     login_user(member)
-    session.pop("check_email", None)
     accept_pending_invite(member)
     flash(
         "Your address is confirmed. Welcome to Hearth! Tell us a little about yourself.", "success"
@@ -118,6 +119,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
+            start_fresh_session()
             login_user(member, remember=form.remember.data)
             if accept_pending_invite(member) is not None:
                 return redirect(url_for("members.home"))
@@ -130,7 +132,13 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Log out (POST only, so a link elsewhere cannot log you out)."""
+    """Log out (POST only, so a link elsewhere cannot log you out).
+
+    The member's session token is rotated, so a copy of this session's cookie (or a
+    remember-me cookie) is refused afterwards; this also ends the member's other sessions.
+    """
+    accounts.end_other_sessions(current_user._get_current_object())
     logout_user()
+    session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("members.landing"))

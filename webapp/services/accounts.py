@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +24,7 @@ from webapp.models._time import utcnow
 from webapp.models.members import new_session_token
 from webapp.services import emails, tokens
 from webapp.services.errors import ServiceError
+from webapp.services.password_policy import check_new_password
 from webapp.services.tokens import Purpose
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,6 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 #: Checked against when no account matches, so a miss costs what a hit costs.
 _DUMMY_HASH = _hasher.hash("hearth-dummy-password")
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 128
 #: At most one email of a kind (sign-up attempt, reset ...) per address in this time.
 THROTTLE = timedelta(minutes=5)
 
@@ -54,11 +53,8 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """Hash a password after checking its length (never truncated)."""
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise ServiceError(
-            f"Passwords need {MIN_PASSWORD} to {MAX_PASSWORD} characters.", field="password"
-        )
+    """Hash a new password after checking it (length, never truncated; not a common one)."""
+    check_new_password(password)
     return _hasher.hash(password)
 
 
@@ -202,6 +198,17 @@ def end_other_sessions(member: Member) -> None:
     log.info("member %s ended all sessions", member.id)
 
 
+def _log_login(member: Member | None, outcome: str) -> None:
+    """One line per login attempt: who (id, never the address typed), from where, outcome."""
+    address = request.remote_addr if has_request_context() else "-"
+    log.info(
+        "login attempt member=%s ip=%s outcome=%s",
+        member.id if member else "unknown",
+        address,
+        outcome,
+    )
+
+
 def authenticate(email: str, password: str) -> Member | None:
     """Return the member whose email and password match, else None (in similar time)."""
     try:
@@ -212,9 +219,12 @@ def authenticate(email: str, password: str) -> Member | None:
     try:
         _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        _log_login(member, "failed: wrong password" if member else "failed: no such account")
         return None
     if member is None:
+        _log_login(None, "failed: no such account")
         return None
+    _log_login(member, "succeeded")
     if _hasher.check_needs_rehash(member.password_hash):
         member.password_hash = _hasher.hash(password)
         db.session.commit()

@@ -15,3 +15,22 @@ def seeded(organizer_world: World) -> World:  # noqa: F811
     """Two communities, logged-in clients, a meetup with opt-ins and a previewed matching."""
     run_matching_round(organizer_world.meetup_id)
     return organizer_world
+
+
+@pytest.fixture()
+def make_app(app):  # type: ignore[no-untyped-def]
+    """create_app with overrides; every engine is disposed at teardown (no leaked
+    PostgreSQL connections)."""
+    from webapp import create_app
+    from webapp.extensions import db
+
+    made = []
+
+    def factory(overrides: dict):  # type: ignore[no-untyped-def]
+        made.append(create_app(overrides))
+        return made[-1]
+
+    yield factory
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()

@@ -52,8 +52,8 @@ def test_errors_and_static_files_carry_the_headers_too(client) -> None:  # type:
     _assert_secure_headers(client.post("/login", data={}))
 
 
-def test_hsts_only_in_production(app) -> None:  # type: ignore[no-untyped-def]
-    production = create_app({"TESTING": True, "SESSION_COOKIE_SECURE": True})
+def test_hsts_only_in_production(app, make_app) -> None:  # type: ignore[no-untyped-def]
+    production = make_app({"TESTING": True, "SESSION_COOKIE_SECURE": True})
     _assert_secure_headers(production.test_client().get("/login"), production=True)
     _assert_secure_headers(app.test_client().get("/login"), production=False)
     hsts = production.test_client().get("/").headers["Strict-Transport-Security"]
