@@ -138,13 +138,82 @@ def load_config() -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": _flag(env("SECURE_COOKIES")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_DURATION": timedelta(days=_int("REMEMBER_DAYS", env("REMEMBER_DAYS"), 30)),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_remember_days(env("REMEMBER_DAYS"))),
         "SESSION_IDLE_TIMEOUT_MINUTES": _int(
             "SESSION_IDLE_TIMEOUT_MINUTES", env("SESSION_IDLE_TIMEOUT_MINUTES"), 60
         ),
         "SESSION_ABSOLUTE_TIMEOUT_MINUTES": _int(
             "SESSION_ABSOLUTE_TIMEOUT_MINUTES", env("SESSION_ABSOLUTE_TIMEOUT_MINUTES"), 720
         ),
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env("MAX_CONTENT_LENGTH"), 1024 * 1024),
         "MAX_FIELD_LENGTH": _int("MAX_FIELD_LENGTH", env("MAX_FIELD_LENGTH"), 20_000),
+        **_rate_limit_settings(),
+        **_pool_settings(database_url),
     }
+
+
+#: Longest "remember me" a member can get (issue 8: at most 30 days).
+MAX_REMEMBER_DAYS = 30
+
+
+def _remember_days(value: str | None) -> int:
+    """REMEMBER_DAYS, refused outside 1..30 rather than silently clamped."""
+    days = _int("REMEMBER_DAYS", value, MAX_REMEMBER_DAYS)
+    if not 1 <= days <= MAX_REMEMBER_DAYS:
+        raise ValueError(f"REMEMBER_DAYS must be between 1 and {MAX_REMEMBER_DAYS}, got {days}")
+    return days
+
+
+def _rate_limit_settings() -> dict[str, object]:
+    """Rate-limit storage, limits and the trusted proxy count (see webapp/rate_limits.py).
+
+    RATELIMIT_STORAGE_URI empty means: the Celery broker when it is Redis, else the embedded
+    in-process store. RATELIMIT_ENABLED unset means: on, except in the test configuration.
+    Each limit is checked here so a typo stops start-up with the variable's name.
+    """
+    from limits import parse_many
+
+    from webapp.rate_limits import DEFAULT_LIMITS
+
+    env = os.environ.get
+    proxies = _int("PROXY_COUNT", env("PROXY_COUNT"), 0)
+    if proxies < 0:
+        raise ValueError(f"PROXY_COUNT must be 0 or more, got {proxies}")
+    settings: dict[str, object] = {
+        "RATELIMIT_STORAGE_URI": (env("RATELIMIT_STORAGE_URI") or "").strip(),
+        "PROXY_COUNT": proxies,
+    }
+    enabled = env("RATELIMIT_ENABLED")
+    if enabled is not None and enabled.strip():
+        settings["RATELIMIT_ENABLED"] = _flag(enabled)
+    for name, default in DEFAULT_LIMITS.items():
+        value = (env(name) or "").strip() or default
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a rate limit such as '10/hour' or '30/minute;200/hour', "
+                f"got {value!r}"
+            ) from None
+        settings[name] = value
+    return settings
+
+
+def _pool_settings(database_url: str) -> dict[str, object]:
+    """PostgreSQL's connection pool per process: bounded, with a short wait for a connection.
+
+    When every connection is busy a request waits at most DB_POOL_TIMEOUT seconds, then gets
+    a 503 with Retry-After (webapp/errors.py) instead of queueing without bound (issue 8's
+    load shedding). SQLite keeps the app factory's own defaults.
+    """
+    if not database_url.startswith("postgresql"):
+        return {}
+    env = os.environ.get
+    size = _int("DB_POOL_SIZE", env("DB_POOL_SIZE"), 5)
+    overflow = _int("DB_MAX_OVERFLOW", env("DB_MAX_OVERFLOW"), 5)
+    # whole seconds: Flask-SQLAlchemy passes the options through engine_from_config (int)
+    timeout = _int("DB_POOL_TIMEOUT", env("DB_POOL_TIMEOUT"), 3)
+    if size < 1 or overflow < 0 or timeout <= 0:
+        raise ValueError("DB_POOL_SIZE must be >= 1, DB_MAX_OVERFLOW >= 0, DB_POOL_TIMEOUT >= 1")
+    options = {"pool_size": size, "max_overflow": overflow, "pool_timeout": timeout}
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **options}}

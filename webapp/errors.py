@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,10 @@ MESSAGES = {
     405: "That action is not available here.",
     413: "That was more than we can accept in one go.",
     429: "Too many attempts in a short time. Please wait a few minutes and try again.",
+    503: "Hearth is very busy right now. Please try again in a few seconds.",
 }
+#: Retry-After (seconds) when every database connection is busy and a request is shed.
+BUSY_RETRY_AFTER = 2
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -35,6 +39,18 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         message = MESSAGES.get(code, error.description or "Something went wrong.")
         return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(PoolTimeoutError)
+    def busy(error: PoolTimeoutError) -> tuple[str, int, dict[str, str]]:
+        """No database connection within DB_POOL_TIMEOUT: shed the request with a 503."""
+        log.warning("request shed: no database connection free (%s)", error)
+        from webapp.extensions import db, login_manager
+
+        db.session.rollback()
+        # The page is drawn for a visitor: loading the member would wait for the pool again.
+        g._login_user = login_manager.anonymous_user()
+        page = render_template("error.html", code=503, message=MESSAGES[503])
+        return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

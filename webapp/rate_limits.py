@@ -9,6 +9,9 @@ window is short, so the real owner gets back in within minutes.
 
 `X-Forwarded-For` is trusted only for `PROXY_COUNT` proxies in front of the app (ProxyFix);
 with 0 (the default) the client address is the TCP peer and the header is ignored.
+
+Every setting here (the limits below, RATELIMIT_STORAGE_URI, RATELIMIT_ENABLED, PROXY_COUNT)
+is an environment variable read and checked in `webapp/config.py`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The Message-ID is derived from the row's id, so a re-send after a crash is recog
 the same message (mail clients and servers drop the duplicate). The sender's display name
 is the community's; non-essential mail carries `List-Unsubscribe` with one-click POST
 (RFC 8058); a calendar invite travels as a text/calendar alternative (what mail clients
-show as an invitation) and as an `invite.ics` attachment.
+show as an invitation) and as an `invite.ics` attachment. Every name and subject passes
+through `header_text`, so no control character (CR/LF above all) reaches a header.
 """
 
 from __future__ import annotations
@@ -40,10 +41,22 @@ def message_id(email: EmailRow) -> str:
     return f"<outbox-{email.id}@{mail_domain()}>"
 
 
+#: Line breaks and every other control character: none may reach a header, where a CR or
+#: LF would start a new header (`Bcc:`) or the body (header injection, issue 8 item 9).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_text(value: str | None) -> str:
+    """A name or subject made safe for one header line: control characters become a
+    space, runs of spaces collapse, and the ends are trimmed."""
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
 def sender(email: EmailRow) -> str:
     """MAIL_FROM's address, shown under the community's name when the row names one."""
     default_name, address = parseaddr(current_app.config["MAIL_FROM"])
-    return formataddr((email.sender_name or default_name, address or "hearth@localhost"), "utf-8")
+    name = header_text(email.sender_name) or header_text(default_name)
+    return formataddr((name, address or "hearth@localhost"), "utf-8")
 
 
 def envelope_sender() -> str:
@@ -84,8 +97,8 @@ def build_message(email: EmailRow) -> Message:
 
 def _with_headers(msg: Message, email: EmailRow) -> Message:
     msg["From"] = sender(email)
-    msg["To"] = email.to_address
-    msg["Subject"] = _header(email.subject)
+    msg["To"] = header_text(email.to_address)
+    msg["Subject"] = _header(header_text(email.subject))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(email)
     msg["Auto-Submitted"] = "auto-generated"

@@ -6,6 +6,8 @@ Tokens are single use by what they are bound to: a confirmation names the addres
 confirms (a second click finds it already confirmed), a reset carries a fingerprint of the
 current password hash (any password change, including the reset itself, voids it), and an
 address change names the old address (once moved, the token no longer matches).
+Every token also carries 128 random bits, so no two are alike and none can be predicted
+from the payload and time (the HMAC with SECRET_KEY is what makes them unforgeable).
 Links are built from BASE_URL, never from the request's Host header.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import secrets
 from typing import Any
 
 from flask import current_app
@@ -54,9 +57,13 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
+#: The payload key holding a token's random part (readers ignore it).
+NONCE = "r"
+
+
 def make(purpose: Purpose, payload: dict[str, Any]) -> str:
-    """A signed, timestamped token carrying `payload`."""
-    return str(_serializer(purpose).dumps(payload))
+    """A signed, timestamped token carrying `payload` and 128 random bits."""
+    return str(_serializer(purpose).dumps({**payload, NONCE: secrets.token_urlsafe(16)}))
 
 
 def link(purpose: Purpose, payload: dict[str, Any]) -> str:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from email import message_from_string
-from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import fill_profile, sign_up
 from webapp.extensions import db
-from webapp.models import Member, OutboxEmail
+from webapp.models import Member, OptIn, OutboxEmail
 from webapp.services import accounts
 from webapp.services.dashboard_export import to_csv
 from webapp.services.email_format import build_message
@@ -43,8 +43,12 @@ def test_crlf_in_a_display_name_never_reaches_a_header(app) -> None:  # type: ig
         assert "\n" not in (row.subject or "") and "\r" not in (row.subject or "")
 
 
+HOSTILE = "Hi\r\nBcc: x@evil.example\r\n\r\nbody"
+
+
 @pytest.mark.parametrize("field", ["subject", "sender_name"])
-def test_crlf_in_subject_or_sender_name_adds_no_header(app, field) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r", "\x0b", "\x85", "\u2028", "\x00"])
+def test_line_breaks_in_subject_or_sender_name_are_flattened(app, field, breaker) -> None:  # type: ignore[no-untyped-def]
     row = OutboxEmail(
         id=1,
         kind="message",
@@ -53,13 +57,52 @@ def test_crlf_in_subject_or_sender_name_adds_no_header(app, field) -> None:  # t
         sender_name="Chess Club",
         body_text="hi",
     )
-    setattr(row, field, "Hi\r\nBcc: x@evil.example\r\n\r\nbody")
-    try:
-        text = build_message(row).as_string()
-    except (ValueError, HeaderParseError):
-        return  # refusing to build (the row is retried, then quarantined) is safe too
-    parsed = message_from_string(text)
+    setattr(row, field, HOSTILE.replace("\r\n", breaker))
+    parsed = message_from_string(build_message(row).as_string())
     assert parsed.get_all("Bcc") is None
+    header = "Subject" if field == "subject" else "From"
+    assert "Bcc: x@evil.example body" in str(make_header(decode_header(parsed[header])))
+    assert parsed.get_payload(decode=True) == b"hi"
+
+
+def test_hostile_names_sent_over_smtp_reach_only_the_member(app, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """The whole path: a community name (the sender's display name) and an organizer's
+    subject with CR/LF, queued by the real services and sent by the real delivery code to
+    a real SMTP server."""
+    from tests.web.members.world import matched_group, open_meetup, person
+    from webapp.services import outbox
+    from webapp.services.communities import create_community, join
+    from webapp.services.invites import queue_match_emails
+    from webapp.services.messaging import send_message
+
+    organizer, sam = person("Olivia"), person("Sam")
+    community = create_community(organizer, "Chess Club")
+    join(sam, community)
+    community.name = "Chess Club\r\nBcc: x@evil.example"  # as if stored before any check
+    db.session.commit()
+    meetup = open_meetup(community)
+    group = matched_group(meetup, [sam])
+    ids = [email.id for email in queue_match_emails(group)]
+    db.session.commit()
+    ids += send_message(meetup, organizer, "all", HOSTILE, "Bring a board.\r\nBcc: no")
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    assert [outbox.deliver(email_id).name for email_id in ids] == ["SENT", "SENT"]
+    received = smtp_server.wait_for(2)
+    assert len(received) == 2
+    names = set()
+    for message in received:
+        assert message.get_all("Bcc") is None and message["To"] == "sam@example.org"
+        assert set(message.keys()) <= {
+            "From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
+            "Content-Type", "MIME-Version", "Content-Transfer-Encoding",
+            "List-Unsubscribe", "List-Unsubscribe-Post",
+        }  # fmt: skip
+        sender = message["From"].addresses[0]
+        assert sender.addr_spec == "hearth@localhost"
+        names.add(sender.display_name)
+        for text in (sender.display_name, str(message["Subject"])):
+            assert "\n" not in text and "\r" not in text
+    assert "Chess Club Bcc: x@evil.example" in names  # the match email, under the community
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -68,3 +111,36 @@ def test_csv_cells_starting_with_formula_characters_are_neutralised(start) -> No
     cells = [row[0] for row in csv.reader(io.StringIO(text))]
     assert cells[1] == "'" + start + "HYPERLINK(1)"
     assert cells[2:] == ["Sam", "3"]
+
+
+def test_the_csv_download_neutralises_names_and_titles(app) -> None:  # type: ignore[no-untyped-def]
+    """Through the organizer's download: a member's name and a meetup title crafted as
+    formulas arrive as text (the member was left unplaced twice, so is on the left-out list)."""
+    from tests.web.members.world import (
+        community_with,
+        matched_group,
+        move_to_past,
+        open_meetup,
+        person,
+    )
+    from tests.web.organizer.conftest import logged_in_client
+
+    organizer, ana, ben = person("Olivia"), person("Ana"), person("Ben")
+    hostile = person("Mallory")
+    hostile.display_name = '=HYPERLINK("http://evil.example")'
+    community = community_with([hostile, ana, ben], organizer=organizer)
+    for days in (3, 5):
+        meetup = open_meetup(community, days=days)
+        meetup.title = "@SUM(1+1)"
+        db.session.add(OptIn(meetup_id=meetup.id, member_id=hostile.id))
+        matched_group(meetup, [ana, ben])
+        move_to_past(meetup)
+    client = logged_in_client(app, organizer)
+    cells = []
+    for name in ("left-out", "meetups"):
+        response = client.get(f"/organize/{community.slug}/dashboard/{name}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        text = response.get_data(as_text=True)
+        cells += [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + hostile.display_name in cells and "'@SUM(1+1)" in cells
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)

@@ -106,3 +106,43 @@ def test_storage_is_redis_when_the_broker_is_redis(make_app) -> None:  # type: i
     assert storage_uri(redis_app) == "redis://h:6379/1"
     explicit = make_app({"TESTING": True, "RATELIMIT_STORAGE_URI": "memory://"})
     assert storage_uri(explicit) == "memory://"
+
+
+def test_every_limited_endpoint_exists(limited) -> None:  # type: ignore[no-untyped-def]
+    """A renamed view would silently lose its limit: every name must be a real endpoint."""
+    from webapp.rate_limits import EMAIL_ENDPOINTS
+
+    for endpoint in ("auth.login", "auth.signup", "auth.forgot", *EMAIL_ENDPOINTS):
+        assert endpoint in limited.view_functions, endpoint
+
+
+def test_email_sending_endpoints_are_limited(limited) -> None:  # type: ignore[no-untyped-def]
+    client = limited.test_client()
+    environ = {"REMOTE_ADDR": "10.3.0.1"}
+    with limited.app_context():
+        client.post(
+            "/signup",
+            environ_base=environ,
+            data={
+                "email": "unconfirmed@example.org",
+                "display_name": "Una",
+                "password": PASSWORD,
+                "csrf_token": csrf_token(client.get("/signup").get_data(as_text=True)),
+            },
+        )
+        client.post(
+            "/login",
+            environ_base=environ,
+            data={
+                "email": "unconfirmed@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf_token(client.get("/login").get_data(as_text=True)),
+            },
+        )
+    token = csrf_token(client.get("/me", environ_base=environ).get_data(as_text=True))
+    for _ in range(2):
+        response = client.post("/confirm/resend", data={"csrf_token": token}, environ_base=environ)
+        assert response.status_code == 302
+    _assert_limited(
+        client.post("/confirm/resend", data={"csrf_token": token}, environ_base=environ)
+    )
