@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.models import Availability, Group, Meetup, Member, OptIn
 from webapp.services import accounts
 from webapp.services.communities import create_community, join
+from webapp.services.demo_seed import DEMO_SLUG, reset_organizer_password, seed_demo
 from webapp.services.profiles import interests_by_name
 
 PASSWORD = "a long enough passphrase"
@@ -102,3 +103,48 @@ def test_schedule_preview_move_publish(app, live_server, page, smtp_server, cele
     others = [s.member.first_name for s in db.session.get(Group, small.id).members]
     assert all(name in body for name in others if name != mover.first_name)
     assert "Café Anker" in body
+
+    # the café closes for a private party: the organizer moves the slot to the library
+    page.get_by_role("link", name="Change times or venues").click()
+    page.locator("#slots-0-venue_name").fill("Harbour Library")
+    page.locator("#slots-0-address").fill("Kai 3")
+    page.locator("#slots-0-accessibility").fill("Step-free entrance on the quay side")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("7 members were emailed the change")).to_be_visible()
+    expect(page.get_by_text("Access: Step-free entrance on the quay side")).to_be_visible()
+    updates = smtp_server.wait_for(14, timeout=90)[7:]
+    assert {str(m["To"]) for m in updates} == {p.email for p in people}
+    update = next(m for m in updates if str(m["To"]) == mover.email)
+    assert "changed" in str(update["Subject"])
+    text = update.get_body(preferencelist=("plain",)).get_content()
+    assert "Harbour Library, Kai 3" in text
+
+
+def test_dashboard_charts_are_styled_under_the_csp(app, live_server, page, tmp_path):  # type: ignore[no-untyped-def]
+    """The demo dashboard in Chromium: no CSP violation, pygal's colours and fonts applied
+    from the stylesheet, the ripple drawn as a network (a screenshot is kept in tmp_path)."""
+    seed_demo(members=120)
+    email, password = reset_organizer_password()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/organize/{DEMO_SLUG}")
+    expect(page.locator("#chart-ripple svg.network circle").first).to_be_visible()
+    line = page.locator("#chart-rates .serie-0 path.line").first
+    assert line.evaluate("e => getComputedStyle(e).stroke") == "rgb(163, 67, 29)"
+    assert line.evaluate("e => getComputedStyle(e).fill") == "none"
+    title = page.locator("#chart-members text.title").first
+    assert title.evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    dot = page.locator("#chart-ripple svg.network .group-0").first
+    assert dot.evaluate("e => getComputedStyle(e).fill") == "rgb(163, 67, 29)"
+    edges = page.locator("#chart-ripple svg.network line").count()
+    assert edges > 0
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    page.locator("#chart-ripple").screenshot(path=str(tmp_path / "ripple.png"))
+    assert refused == [], refused[:3]

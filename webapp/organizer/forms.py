@@ -8,6 +8,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -71,8 +72,16 @@ class MeetupForm(FlaskForm):
     slots = FieldList(FormField(SlotForm), min_entries=3, max_entries=3)
 
 
+class EditSlotForm(SlotForm):
+    """One slot row of the edit page: an existing slot (its id hidden) or a new one."""
+
+    slot_id = HiddenField()
+    remove = BooleanField("Remove this slot")
+
+
 class EditMeetupForm(FlaskForm):
-    """The parts of one meetup (or one occurrence of a series) that stay editable."""
+    """The parts of one meetup (or one occurrence of a series) that stay editable: the
+    settings while it is open, and its slots and venues until it is cancelled."""
 
     title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
     optin_deadline = DateTimeLocalField(
@@ -86,6 +95,12 @@ class EditMeetupForm(FlaskForm):
     )
     standby_enabled = BooleanField("Let standby members fill seats freed by cancellations")
     auto_publish = BooleanField("Publish automatically at the deadline")
+    #: Up to `meetup_edits.MAX_SLOTS` slots plus the two blank rows for adding one.
+    slots = FieldList(FormField(EditSlotForm), min_entries=0, max_entries=12)
+    confirm_slot_removal = BooleanField("Yes, remove slots although members opted in")
+    apply_to_series = BooleanField(
+        "Apply these changes to this meetup and every later meetup of the series"
+    )
 
 
 class CommunitySettingsForm(FlaskForm):

@@ -16,12 +16,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
-from webapp.models import MeetupStatus, Role
+from webapp.models import Meetup, MeetupStatus, Role
 from webapp.organizer import bp
 from webapp.organizer.forms import EditMeetupForm, EmptyForm, MeetupForm, MoveMemberForm
-from webapp.services import audit, communities, match_review, meetups
+from webapp.services import audit, communities, match_review, meetup_edits, meetups
 from webapp.services.errors import ServiceError
 from webapp.services.match_preview import preview_of
+from webapp.timeutil import to_local
 from webapp.views import meetup_of, organized_community_or_403, show_service_error
 
 log = logging.getLogger(__name__)
@@ -111,33 +112,125 @@ def meetup(slug: str, meetup_id: int) -> str:
     )
 
 
+#: Blank rows the edit page offers for adding slots (until the groups are published).
+NEW_SLOT_ROWS = 2
+#: The settings that change only while a meetup is open for opt-ins.
+SETTINGS = (
+    "title",
+    "optin_deadline",
+    "group_min",
+    "group_max",
+    "policy",
+    "welcome_newcomers",
+    "standby_enabled",
+    "auto_publish",
+)
+
+
+def _edit_form_data(found: Meetup) -> dict:
+    """The edit form filled in from the meetup, times in the community's zone."""
+    tz = found.community.timezone
+    rows = [
+        {
+            "slot_id": str(slot.id),
+            "starts_at": to_local(slot.starts_at, tz).replace(tzinfo=None),
+            "venue_name": slot.venue.name,
+            "address": slot.venue.address,
+            "capacity": slot.venue.capacity,
+            "accessibility": slot.venue.accessibility_notes,
+        }
+        for slot in found.slots
+    ]
+    if found.status != MeetupStatus.MATCHED:
+        room = max(0, min(NEW_SLOT_ROWS, meetup_edits.MAX_SLOTS - len(rows)))
+        rows += [{"capacity": 30} for _ in range(room)]
+    data = {name: getattr(found, name) for name in SETTINGS}
+    data |= {"optin_deadline": meetups.local_deadline(found), "policy": found.policy.value}
+    return data | {"slots": rows}
+
+
+def _slot_edits(form: EditMeetupForm) -> list[meetup_edits.SlotEdit]:
+    """The slot rows as submitted; blank new rows are ignored."""
+    edits = []
+    for row in form.slots:
+        raw_id = (row.slot_id.data or "").strip()
+        slot_id = int(raw_id) if raw_id.isdigit() else None
+        if slot_id is None and (not row.starts_at.data or row.remove.data):
+            continue
+        edits.append(
+            meetup_edits.SlotEdit(
+                slot_id,
+                row.starts_at.data,
+                row.venue_name.data or "",
+                row.address.data or "",
+                row.capacity.data or 30,
+                row.accessibility.data or "",
+                bool(row.remove.data),
+            )
+        )
+    return edits
+
+
+def _saved_message(outcome: meetup_edits.EditOutcome) -> str:
+    parts = ["Saved."]
+    if len(outcome.edited) > 1:
+        parts.append(f"The changes apply to {len(outcome.edited)} meetups of the series.")
+    if outcome.skipped:
+        parts.append(
+            f"{len(outcome.skipped)} later meetups are matched already and kept as they were."
+        )
+    if outcome.emails:
+        parts.append(f"{outcome.emails} members were emailed the change.")
+    if outcome.untold:
+        parts.append(
+            f"{outcome.untold} members who opted in were not emailed; use “Message members” "
+            "if they should know about the new time or place."
+        )
+    return " ".join(parts)
+
+
 @bp.route("/<slug>/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_meetup(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
-    """Edit one meetup (or one occurrence of a series) while it is open."""
+    """Edit one meetup (or one occurrence of a series, optionally with every later one):
+    its settings while it is open, its slots and venues until it is cancelled."""
     community = organized_community_or_403(slug)
     found = meetup_of(community, meetup_id)
-    form = EditMeetupForm(obj=found)
-    if request.method == "GET":
-        form.optin_deadline.data = meetups.local_deadline(found)
-        form.policy.data = found.policy.value
+    if found.status == MeetupStatus.CANCELLED:
+        flash("This meetup is cancelled; it can no longer be edited.", "error")
+        return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
+    form = (
+        EditMeetupForm(data=_edit_form_data(found)) if request.method == "GET" else EditMeetupForm()
+    )
+    settings_open = found.status == MeetupStatus.OPEN
+    if not settings_open:
+        for name in SETTINGS:
+            delattr(form, name)
+    if found.series_id is None:
+        del form.apply_to_series
     if form.validate_on_submit():
+        edit = meetup_edits.MeetupEdit(
+            title=form.title.data if settings_open else None,
+            optin_deadline_local=form.optin_deadline.data if settings_open else None,
+            options=_options(form) if settings_open else None,
+            slots=_slot_edits(form),
+            confirm_slot_removal=form.confirm_slot_removal.data,
+        )
+        to_series = bool(found.series_id and form.apply_to_series.data)
         try:
-            meetups.edit_meetup(
-                found,
-                current_user,
-                title=form.title.data,
-                optin_deadline_local=form.optin_deadline.data,
-                options=_options(form),
-            )
+            outcome = meetup_edits.apply_edit(found, current_user, edit, to_series=to_series)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash("Saved.", "success")
+            flash(_saved_message(outcome), "success")
             return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "organizer/edit_meetup.html", community=community, meetup=found, form=form
+        "organizer/edit_meetup.html",
+        community=community,
+        meetup=found,
+        form=form,
+        settings_open=settings_open,
     ), status
 
 

@@ -14,13 +14,18 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from markupsafe import Markup
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Community, DashboardSnapshot
 from webapp.models._time import utcnow
-from webapp.services import dashboard_charts, metrics, metrics_depth, metrics_left_out
+from webapp.services import (
+    dashboard_charts,
+    metrics,
+    metrics_depth,
+    metrics_left_out,
+    network_chart,
+)
 from webapp.services.metrics_history import load_history
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,7 @@ def compute(community: Community, now: datetime | None = None) -> dict:
         "meetups": metrics.per_meetup(history),
         "depth": metrics_depth.depth(history),
         "ripple": metrics_depth.ripple(history),
+        "network": network_chart.layout(history),
         "left_out": metrics_left_out.left_out(history),
         "wellbeing": metrics.wellbeing(history),
     }
@@ -129,7 +135,11 @@ def charts_for(community_id: int, data: dict, period: DateRange) -> list[dashboa
     """The charts of a snapshot for a date range: stored ones for all dates, else drawn
     once per snapshot and range and kept in memory."""
     if period == DateRange() and data.get("drawn"):
-        return [dashboard_charts.Chart(**{**c, "svg": Markup(c["svg"])}) for c in data["drawn"]]
+        # Snapshots stored before the CSP fix still hold pygal's <style>: strip it here too.
+        return [
+            dashboard_charts.Chart(**{**c, "svg": dashboard_charts.without_inline_style(c["svg"])})
+            for c in data["drawn"]
+        ]
     key = (community_id, data["computed_at"], period)
     if key not in _DRAWN:
         if len(_DRAWN) >= 64:

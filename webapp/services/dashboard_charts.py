@@ -1,15 +1,22 @@
 """The dashboard's charts as server-side SVG (pygal), so pages work without JavaScript.
 
 pygal is told to link no script (its default is a CDN script for tooltips): the SVG is
-drawn complete on the server and inlined into the page. Each chart comes with the one
+drawn complete on the server and inlined into the page. pygal also puts its CSS in a
+`<style>` element inside every SVG, scoped to that chart's random id; the
+Content-Security-Policy (`style-src 'self'`) blocks inline styles, so `_svg` removes it
+and the same rules, scoped to the `pygal-chart` class instead, are served as
+`static/charts.css` (written by `write_stylesheet`; a test keeps it in step with pygal).
+The ripple effect is a network drawing (`network_chart`). Each chart comes with the one
 line of explanation shown under it and the CSV export that holds its numbers.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygal
 from markupsafe import Markup
@@ -18,6 +25,8 @@ from pygal.style import Style
 # pygal appends a legacy `sys.meta_path` finder (for its optional map plugins, unused
 # here) that makes every later failed import emit an ImportWarning; take it out again.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+
+from webapp.services import network_chart  # noqa: E402  (imported once that finder is gone)
 
 #: High-contrast colours that stay apart for common colour-vision deficiencies.
 STYLE = Style(
@@ -51,6 +60,24 @@ CONFIG = {
 #: Line charts mark every point up to this many points.
 DOTS_UP_TO = 40
 _SCRIPT = re.compile(r"<script\b.*?</script>|<!--.*?-->", re.S)
+#: Inline CSS the Content-Security-Policy would block: `<style>` elements, `style=""`.
+_INLINE_STYLE = re.compile(r"<style\b.*?</style>|\sstyle=\"[^\"]*\"", re.S)
+_STYLE_BODY = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+#: Where the charts' stylesheet is served from (`url_for('static', filename='charts.css')`).
+STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "charts.css"
+#: Rules of our own: the hidden tooltip (pygal sets it by a style attribute) and the network.
+EXTRA_CSS = """
+.pygal-chart .tooltip{opacity:0}
+svg.network{background:#ffffff;font-family:system-ui,sans-serif}
+svg.network .edges line{stroke:#8a8178;stroke-width:1.2;stroke-opacity:.7}
+svg.network .nodes circle{stroke:#ffffff;stroke-width:1}
+svg.network .group-0{fill:#a3431d}
+svg.network .group-1{fill:#1a56db}
+svg.network .group-2{fill:#256029}
+svg.network .group-3{fill:#6b3fa0}
+svg.network .group-4{fill:#8a6d00}
+svg.network text.empty{fill:#5c554c;font-size:16px;text-anchor:middle}
+"""
 
 
 @dataclass(frozen=True)
@@ -68,9 +95,37 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+def without_inline_style(svg: str) -> Markup:
+    """A chart's SVG without pygal's script, comments and inline CSS (the page's CSP would
+    block the CSS anyway: `static/charts.css` carries it)."""
+    return Markup(_INLINE_STYLE.sub("", _SCRIPT.sub("", svg)))
+
+
 def _svg(chart: pygal.graph.graph.Graph) -> Markup:
-    """The chart's SVG without pygal's inline config script (nothing reads it: no JS)."""
-    return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))
+    return without_inline_style(chart.render(is_unicode=True))
+
+
+def stylesheet() -> str:
+    """pygal's CSS for `STYLE`, scoped to the `pygal-chart` class instead of one chart's
+    id (so one file serves every chart), plus `EXTRA_CSS`."""
+    chart = pygal.Line(**CONFIG)
+    for n in range(len(STYLE.colors)):  # a series per colour, so every colour rule is made
+        chart.add(str(n), [n])
+    drawn = chart.render(is_unicode=True)
+    chart_id = re.search(r'id="(chart-[0-9a-f-]+)"', drawn)
+    body = _STYLE_BODY.search(drawn)
+    assert chart_id and body, "pygal changed how it writes its CSS"
+    css = html.unescape(body.group(1)).replace("#" + chart_id.group(1), ".pygal-chart")
+    header = (
+        "/* Written by webapp/services/dashboard_charts.py write_stylesheet(); do not edit. */\n"
+    )
+    return header + css.strip() + "\n" + EXTRA_CSS.lstrip()
+
+
+def write_stylesheet() -> Path:
+    """Write `static/charts.css` (after changing `STYLE` or upgrading pygal)."""
+    STYLESHEET.write_text(stylesheet(), encoding="utf-8")
+    return STYLESHEET
 
 
 def _line(title: str, labels: list[str], series: dict[str, list], **options) -> Markup:  # type: ignore[no-untyped-def]
@@ -93,6 +148,21 @@ def _bar(title: str, labels: list[str], series: dict[str, list], **options) -> M
     return _svg(chart)
 
 
+def _network(data: dict) -> dict:
+    """The snapshot's network layout (an empty one for snapshots stored before it existed)."""
+    return data.get("network") or {
+        "width": network_chart.WIDTH,
+        "height": 60,
+        "nodes": [],
+        "edges": [],
+        "connected": data["ripple"]["members"]
+        - round((data["ripple"]["isolated_share"] or 0) * data["ripple"]["members"]),
+        "isolated": round((data["ripple"]["isolated_share"] or 0) * data["ripple"]["members"]),
+        "groups": data["ripple"]["components"],
+        "groups_drawn": 0,
+    }
+
+
 def charts(data: dict) -> list[Chart]:
     """Every dashboard chart for (date-filtered) snapshot data."""
     months = [r["month"] for r in data["members"]]
@@ -100,7 +170,6 @@ def charts(data: dict) -> list[Chart]:
     dates = [r["date"] for r in meetups]
     depth = data["depth"]["series"]
     left = data["left_out"]
-    ripple = data["ripple"]
     well = data["wellbeing"]
     percent = {"range": (0, 100), "value_formatter": lambda v: f"{v:.0f}%"}
     return [
@@ -201,14 +270,9 @@ def charts(data: dict) -> list[Chart]:
         Chart(
             "ripple",
             "The ripple effect",
-            "Groups of members linked by mutual meet-again "
-            "(largest first): one big group means friendships are spreading.",
-            _bar(
-                "Connected groups by size",
-                [str(n + 1) for n in range(len(ripple["component_sizes"][:30]))],
-                {"Members": ripple["component_sizes"][:30]},
-                show_legend=False,
-            ),
+            "Each dot is a member, each line a mutual meet-again; one big web means "
+            "friendships are spreading. " + network_chart.caption(_network(data)),
+            network_chart.svg(_network(data)),
             "ripple",
         ),
         Chart(
@@ -225,3 +289,7 @@ def charts(data: dict) -> list[Chart]:
             "wellbeing",
         ),
     ]
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_stylesheet()}")

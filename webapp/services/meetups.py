@@ -56,14 +56,16 @@ class MeetupOptions:
     auto_publish: bool = False
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
+    """The title with its spaces tidied, or a ServiceError if it is too short or long."""
     title = " ".join((title or "").split())
     if not 2 <= len(title) <= 120:
         raise ServiceError("Titles need 2 to 120 characters.", field="title")
     return title
 
 
-def _check_options(options: MeetupOptions) -> MatchingPolicy:
+def check_options(options: MeetupOptions) -> MatchingPolicy:
+    """The chosen policy, after checking the group sizes (ServiceError otherwise)."""
     if not 2 <= options.group_min <= options.group_max <= 12:
         raise ServiceError(
             "Group sizes must satisfy 2 <= smallest <= largest <= 12.", field="group_min"
@@ -78,7 +80,7 @@ def _build(
     community: Community, title: str, deadline_local: datetime, slots: list[SlotSpec], o
 ) -> Meetup:
     """A validated, unsaved meetup with its slots and venues."""
-    policy = _check_options(o)
+    policy = check_options(o)
     if not slots:
         raise ServiceError("Add at least one time slot.", field="slots")
     deadline = to_utc(deadline_local, community.timezone)
@@ -130,7 +132,7 @@ def schedule_meetup(
 ) -> Meetup:
     """Create a meetup with its slots and venues in one commit; validate everything first."""
     options = options or MeetupOptions(group_min=group_min, group_max=group_max)
-    meetup = _build(community, _clean_title(title), optin_deadline_local, slots, options)
+    meetup = _build(community, clean_title(title), optin_deadline_local, slots, options)
     db.session.add(meetup)
     db.session.flush()
     audit.record(
@@ -172,7 +174,7 @@ def schedule_series(
         raise ServiceError("Please choose how often it repeats.", field="frequency") from None
     if not 1 <= occurrences <= MAX_OCCURRENCES:
         raise ServiceError(f"A series has 1 to {MAX_OCCURRENCES} meetups.", field="occurrences")
-    title = _clean_title(title)
+    title = clean_title(title)
     series = MeetupSeries(community_id=community.id, title=title, frequency=frequency)
     db.session.add(series)
     for n in range(occurrences):
@@ -211,33 +213,15 @@ def edit_meetup(
     optin_deadline_local: datetime,
     options: MeetupOptions,
 ) -> None:
-    """Change an open meetup's title, deadline, group sizes, policy and switches."""
-    if meetup.status != MeetupStatus.OPEN:
-        raise ServiceError("Only a meetup that is still open for opt-ins can be edited.")
-    policy = _check_options(options)
-    title = _clean_title(title)
-    deadline = to_utc(optin_deadline_local, meetup.community.timezone)
-    if deadline <= utcnow():
-        raise ServiceError("The opt-in deadline must be in the future.", field="optin_deadline")
-    if any(slot.starts_at <= deadline for slot in meetup.slots):
-        raise ServiceError("The deadline must be before every slot starts.", field="optin_deadline")
-    before = {"title": meetup.title, "deadline": meetup.optin_deadline.isoformat()}
-    meetup.title, meetup.optin_deadline = title, deadline
-    meetup.group_min, meetup.group_max = options.group_min, options.group_max
-    meetup.policy = policy
-    meetup.welcome_newcomers = options.welcome_newcomers
-    meetup.standby_enabled = options.standby_enabled
-    meetup.auto_publish = options.auto_publish
-    audit.record(
-        meetup.community_id,
+    """Change an open meetup's title, deadline, group sizes, policy and switches (slots and
+    venues, and whole series: `meetup_edits.apply_edit`)."""
+    from webapp.services.meetup_edits import MeetupEdit, apply_edit
+
+    apply_edit(
+        meetup,
         actor,
-        "meetup.edited",
-        f"Edited {title} (policy {policy.value}, groups {options.group_min}-{options.group_max})",
-        meetup_id=meetup.id,
-        before=before,
+        MeetupEdit(title=title, optin_deadline_local=optin_deadline_local, options=options),
     )
-    db.session.commit()
-    log.info("meetup %s edited", meetup.id)
 
 
 def cancel_meetup(meetup: Meetup, actor: Member | None) -> int:

@@ -26,6 +26,7 @@ def test_demo_dashboard_has_data_for_every_chart(app):  # type: ignore[no-untype
     assert any(v["count"] for v in data["left_out"].values())
     assert sum(r["no_show_rate"] for r in data["meetups"]) > 0
     assert data["ripple"]["components"] > 0 and data["ripple"]["clustering"] > 0
+    assert data["network"]["nodes"] and data["network"]["edges"], "the network has ties"
     assert sum(1 for r in data["wellbeing"] if r["average"] is not None) >= 3
     organizer = db.session.scalars(select(Member).where(Member.email == ORGANIZER_EMAIL)).one()
     page = logged_in_client(app, organizer).get(f"/organize/{DEMO_SLUG}")

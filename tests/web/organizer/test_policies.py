@@ -68,7 +68,8 @@ def _bonds(meetup: Meetup) -> dict[tuple[int, int], float]:
     ("policy", "mutual_pair", "met_pair", "not_for_me_pair"),
     [
         # hand-computed from POLICIES: mutual + met once; met once; met once + one "not for me"
-        (MatchingPolicy.BALANCED, 4.0 + 0.3, 0.3, 0.3 - 2.0),
+        # (balanced also adds +1.0 per "meet again" rating: two for the mutual pair)
+        (MatchingPolicy.BALANCED, 4.0 + 2 * 1.0 + 0.6, 0.6, 0.6 - 2.0),
         (MatchingPolicy.NEW_FACES, -1.0, -1.0, -2.0),
         (MatchingPolicy.DEEPEN, 2.0 + 0.4, 0.4, 0.4 - 1.0),
     ],
