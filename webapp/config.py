@@ -211,9 +211,10 @@ def _pool_settings(database_url: str) -> dict[str, object]:
     env = os.environ.get
     size = _int("DB_POOL_SIZE", env("DB_POOL_SIZE"), 5)
     overflow = _int("DB_MAX_OVERFLOW", env("DB_MAX_OVERFLOW"), 5)
-    # whole seconds: Flask-SQLAlchemy passes the options through engine_from_config (int)
+    # whole seconds (Flask-SQLAlchemy passes options through engine_from_config, which makes
+    # pool_timeout an int); 0 sheds at once when every connection is busy
     timeout = _int("DB_POOL_TIMEOUT", env("DB_POOL_TIMEOUT"), 3)
-    if size < 1 or overflow < 0 or timeout <= 0:
-        raise ValueError("DB_POOL_SIZE must be >= 1, DB_MAX_OVERFLOW >= 0, DB_POOL_TIMEOUT >= 1")
+    if size < 1 or overflow < 0 or timeout < 0:
+        raise ValueError("DB_POOL_SIZE must be >= 1, DB_MAX_OVERFLOW >= 0, DB_POOL_TIMEOUT >= 0")
     options = {"pool_size": size, "max_overflow": overflow, "pool_timeout": timeout}
     return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **options}}

@@ -9,6 +9,7 @@ delivery by the services' commits themselves (`services.delivery_queue`), never 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 from sqlalchemy import select
@@ -70,19 +71,31 @@ def match_due_meetups() -> None:
         run_matching_round.delay(meetup_id)
 
 
+@shared_task(name="hearth.send_emails")
+def send_emails(email_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of outbox rows over one SMTP connection (rows that are sent, not due,
+    or held by another worker are skipped); returns how many rows had each outcome."""
+    return dict(Counter(o.value for o in outbox.deliver_many(email_ids).values()))
+
+
 @shared_task(name="hearth.send_email")
 def send_email(email_id: int) -> str:
-    """Deliver one outbox row over SMTP (a no-op if it is sent, not due, or held)."""
+    """Deliver one outbox row (for tasks published before delivery went in batches)."""
     return outbox.deliver(email_id).value
 
 
 @shared_task(name="hearth.sweep_outbox")
 def sweep_outbox() -> int:
-    """Queue every due outbox row, so nothing depends on a broker message surviving."""
-    ids = outbox.due_ids()
-    if ids:
-        log.info("sweeper queues %s due emails", len(ids))
-    return delivery_queue.publish(ids)
+    """Queue every due outbox row, so nothing depends on a broker message surviving.
+
+    Rows never tried go out in batches; rows tried before go one per task, so a message
+    that crashes its worker every time cannot hold back the rows batched with it (it
+    alone runs into its attempt limit).
+    """
+    fresh, tried = outbox.due_ids(attempted=False), outbox.due_ids(attempted=True)
+    if fresh or tried:
+        log.info("sweeper queues %s due emails (%s tried before)", len(fresh + tried), len(tried))
+    return delivery_queue.publish(fresh) + delivery_queue.publish(tried, batch=1)
 
 
 @shared_task(name="hearth.send_due_notifications")

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.simulation.plot import write_chart
 from bench.simulation.policies import POLICIES, Constants, with_overrides
 from bench.simulation.report import table
-from bench.simulation.runner import compare, goal_lines
+from bench.simulation.runner import DEFAULT_NAME, compare, goal_lines, seed_line
 
 DEFAULT_PLOT = Path("bench/results/simulation.svg")
 
@@ -66,8 +66,9 @@ def run(
         table(result.results),
         "",
     ]
-    if {"random", "avoid repeats", "balanced"} <= result.results.keys():
+    if {"random", "avoid repeats", DEFAULT_NAME} <= result.results.keys():
         lines += goal_lines(result.results)
+        lines.append(f"       {seed_line(result.per_seed)}")
     lines += [f"plot: {path}", f"took {result.seconds:.0f} s"]
     return "\n".join(lines)
 

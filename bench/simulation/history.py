@@ -1,8 +1,9 @@
 """What a simulated community remembers between rounds, per policy run.
 
 The fields mirror what the web app's `matching_history` reads from the database: times
-each pair was placed together, mutual "meet again" per meetup, "not for me" ratings, how
-often each member was placed or left unplaced, and "meet again" received. The simulator
+each pair was placed together, mutual "meet again" per meetup, "meet again" ratings either
+member of a pair gave the other, "not for me" ratings, how often each member was placed or
+left unplaced, and "meet again" received. The simulator
 adds the hidden truth the product never sees: good meetings per pair (for the strong-tie
 rule), whether each member ever had a good meetup, and who is still around.
 """
@@ -27,6 +28,7 @@ class History:
     community: Community
     met: Counter[Pair] = field(default_factory=Counter)
     mutual_again: Counter[Pair] = field(default_factory=Counter)
+    again_ratings: Counter[Pair] = field(default_factory=Counter)
     not_for_me: Counter[Pair] = field(default_factory=Counter)
     good_meetings: Counter[Pair] = field(default_factory=Counter)
     tie_strength: Counter[Pair] = field(default_factory=Counter)

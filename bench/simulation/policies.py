@@ -3,8 +3,9 @@
 Hearth's policies use the product's own numbers, imported from
 `webapp.services.matching` (POLICIES, WELCOME_BOND, NEWCOMER_PRIORITY, REGULAR_MIN_*,
 UNPLACED_PRIORITY_STEP), and the same translation as its `policy_bonds` and
-`build_instance`: bonds = mutual_again x mutual "meet again" + per_meeting x times placed
-together + not_for_me x "not for me" ratings; with "welcome newcomers" a first-timer (never
+`build_instance`: bonds = mutual_again x mutual "meet again" + each_again x "meet again"
+ratings (either direction) + per_meeting x times placed together + not_for_me x "not for
+me" ratings; with "welcome newcomers" a first-timer (never
 placed) gets WELCOME_BOND with every regular (placed >= REGULAR_MIN_MEETUPS times and
 >= REGULAR_MIN_AGAIN "meet again" received) and NEWCOMER_PRIORITY; every opted-in member
 gets UNPLACED_PRIORITY_STEP per earlier unplaced round. The instance goes to the real
@@ -160,6 +161,7 @@ def hearth_bonds(
     bonds: dict[tuple[int, int], float] = {}
     for table, factor in (
         (history.mutual_again, weights.mutual_again),
+        (history.again_ratings, weights.each_again),
         (history.met, weights.per_meeting),
         (history.not_for_me, weights.not_for_me),
     ):

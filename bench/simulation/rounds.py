@@ -135,6 +135,7 @@ def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> 
             b = came[j]
             if again[i, j]:
                 history.again_received[b] += 1
+                history.again_ratings[(min(a, b), max(a, b))] += 1
             if not skip[i] and perceived[i, j] <= NOT_FOR_ME_AT:
                 history.not_for_me[(min(a, b), max(a, b))] += 1
             if a < b:

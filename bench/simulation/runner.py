@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench.simulation.community import generate_community
 from bench.simulation.policies import POLICIES, Constants, Policy
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 DEFAULT_NAME = "balanced"
 GOAL_VS_RANDOM = 2.0
 GOAL_VS_AVOID = 1.3
+EPSILON = 1e-9  # equal shares averaged in another order are "no worse", not a miss
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Comparison:
 
     results: dict[str, Outcome]
     seconds: float
+    per_seed: dict[str, list[Outcome]] = field(default_factory=dict)
 
 
 def compare(
@@ -49,7 +51,21 @@ def compare(
             history, series = simulate(community, policy, constants)
             per_policy[policy.name].append(outcome(history, series))
     results = {name: mean_outcome(outs) for name, outs in per_policy.items()}
-    return Comparison(results, time.perf_counter() - start)
+    return Comparison(results, time.perf_counter() - start, per_policy)
+
+
+def seed_line(per_seed: dict[str, list[Outcome]]) -> str:
+    """On how many seeds the default has the highest strong-tie share (a draw is not a
+    win), with the default's and the best other policy's share on each seed."""
+    tie = {n: [o.figures["all"]["tie"] for o in outs] for n, outs in per_seed.items()}
+    own = tie[DEFAULT_NAME]
+    best_other = [max(t[k] for n, t in tie.items() if n != DEFAULT_NAME) for k in range(len(own))]
+    wins = sum(o > b for o, b in zip(own, best_other, strict=True))
+    pairs = ", ".join(f"{o:.3f}/{b:.3f}" for o, b in zip(own, best_other, strict=True))
+    return (
+        f"{DEFAULT_NAME} has the highest strong-tie share on {wins} of {len(own)} seeds "
+        f"({DEFAULT_NAME}/best other per seed: {pairs})"
+    )
 
 
 def goal_lines(results: dict[str, Outcome]) -> list[str]:
@@ -72,7 +88,10 @@ def goal_lines(results: dict[str, Outcome]) -> list[str]:
         )
     rnd, dflt = results["random"].figures, results[DEFAULT_NAME].figures
     for g in GROUPS[1:]:
-        ok = dflt[g]["tie"] >= rnd[g]["tie"] and dflt[g]["never good"] <= rnd[g]["never good"]
+        ok = (
+            dflt[g]["tie"] >= rnd[g]["tie"] - EPSILON
+            and dflt[g]["never good"] <= rnd[g]["never good"] + EPSILON
+        )
         lines.append(
             _line(
                 f"{g}: tie {dflt[g]['tie']:.3f} vs random {rnd[g]['tie']:.3f}, never good "

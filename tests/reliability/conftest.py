@@ -5,7 +5,8 @@ Timings are shortened through the environment so faults play out in seconds, not
 retry backoff 0.5 s doubling to a 2 s cap (production: 30 s to 15 min), worker lease 4 s
 (120 s), sweeper every 1 s (60 s), broker visibility timeout 6 s (300 s), SMTP timeout 2 s
 (10 s), three starts before a crashing task is quarantined (5).
-These tests need PostgreSQL (TEST_DATABASE_URL); on SQLite they are skipped.
+These tests need PostgreSQL (TEST_DATABASE_URL) and the redis-server program; on SQLite they
+are skipped, and under REQUIRE_SERVICES=1 (CI) a missing redis-server fails the run.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import IsolatedClient, _empty_tables
+from tests.conftest import IsolatedClient, _empty_tables, _service_missing
 from tests.services import ROOT, free_port
 from tests.worker.faulty_smtp import FaultySmtp
 
@@ -180,6 +181,7 @@ class Processes:
 def redis_server(tmp_path: Path) -> Iterator[RedisProcess]:
     """A Redis of this test's own (never the shared one on 6379)."""
     if not shutil.which("redis-server"):
+        _service_missing("redis-server is not installed (the fault tests start their own)")
         pytest.skip("redis-server is not installed")
     server = RedisProcess(free_port(), tmp_path)
     server.start()
@@ -195,7 +197,7 @@ def smtp(tmp_path: Path) -> Iterator[FaultySmtp]:
     server = FaultySmtp(free_port())
     server.start()
     yield server
-    server.on_quit = None
+    server.on_accept = None
     server.stop()
 
 

@@ -17,5 +17,5 @@ def faulty_smtp(app) -> Iterator[FaultySmtp]:  # type: ignore[no-untyped-def]
     server.start()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_TIMEOUT=2)
     yield server
-    server.on_quit = None
+    server.on_accept = None
     server.stop()

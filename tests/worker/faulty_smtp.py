@@ -2,8 +2,11 @@
 
 `mode` applies to every message; `reject` holds addresses answered 550 at RCPT (a
 permanent failure); `stop()`/`start()` make the port refuse connections and come back.
-`on_quit` runs after a message was accepted, before the client hears the reply to QUIT
-(the fault tests kill the worker there: the message is accepted, the row not yet marked).
+"stall" hangs after DATA for `stall_seconds`, then gives up with 451 without keeping the
+message (a server that hangs; the client's timeout fires first).
+`on_accept(message)` runs once a message is stored, before the client hears "250" (the
+fault tests hold the outbox row there, so the worker is provably between "accepted" and
+"marked sent" when it is killed).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ class FaultySmtp:
         self.stall_seconds = 30.0
         self.messages: list[EmailMessage] = []
         self.arrived = threading.Condition()
-        self.on_quit: Callable[[], None] | None = None
+        self.on_accept: Callable[[EmailMessage], None] | None = None
+        #: Connections opened so far (a worker reuses one for a batch of messages).
+        self.connections = 0
         self._controller: Controller | None = None
 
     def start(self) -> None:
@@ -42,6 +47,11 @@ class FaultySmtp:
             self._controller.stop()
             self._controller = None
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         if address in self.reject:
             return "550 5.1.1 No such user here"
@@ -53,18 +63,16 @@ class FaultySmtp:
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         if self.mode == "stall":
             await asyncio.sleep(self.stall_seconds)
+            return "451 4.4.2 Gave up waiting"
         if self.mode == "permfail":
             return "554 5.6.0 Message rejected"
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.arrived:
             self.messages.append(message)  # type: ignore[arg-type]
             self.arrived.notify_all()
+        if self.on_accept is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_accept, message)
         return "250 OK"
-
-    async def handle_QUIT(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
-        if self.on_quit is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self.on_quit)
-        return "221 Bye"
 
     def wait_for(self, count: int, timeout: float = 60) -> list[EmailMessage]:
         """Block until at least `count` messages arrived (fail after `timeout` seconds)."""

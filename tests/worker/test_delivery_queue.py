@@ -10,9 +10,9 @@ from webapp.extensions import db
 from webapp.services import delivery_queue, emails
 
 
-def _published_ids(broker_url: str) -> list[int]:
-    """Drain the test queue and return the email ids of the send tasks in it."""
-    ids = []
+def _published_batches(broker_url: str) -> list[list[int]]:
+    """Drain the test queue and return the email ids of each send task in it."""
+    batches = []
     with Connection(broker_url) as conn:
         queue = conn.SimpleQueue(os.environ["CELERY_QUEUE"])
         while True:
@@ -20,11 +20,15 @@ def _published_ids(broker_url: str) -> list[int]:
                 message = queue.get(timeout=0.5)
             except queue.Empty:
                 break
-            if message.headers.get("task") == "hearth.send_email":
-                ids.append(message.decode()[0][0])
+            if message.headers.get("task") == "hearth.send_emails":
+                batches.append(message.decode()[0][0])
             message.ack()
         queue.close()
-    return ids
+    return batches
+
+
+def _published_ids(broker_url: str) -> list[int]:
+    return [email_id for batch in _published_batches(broker_url) for email_id in batch]
 
 
 def _queue_one(n: int):  # type: ignore[no-untyped-def]
@@ -42,6 +46,28 @@ def test_rows_are_published_after_commit_and_never_after_rollback(app, broker_ur
     db.session.rollback()
     db.session.commit()
     assert _published_ids(broker_url) == [], "a rolled-back row is never published"
+
+
+def test_a_big_commit_is_published_in_batches_of_every_row_once(app, broker_url):  # type: ignore[no-untyped-def]
+    _published_ids(broker_url)
+    rows = [_queue_one(n) for n in range(2 * delivery_queue.SEND_BATCH + 3)]
+    db.session.commit()
+    batches = _published_batches(broker_url)
+    assert [len(b) for b in batches] == [delivery_queue.SEND_BATCH] * 2 + [3]
+    assert sorted(i for b in batches for i in b) == sorted(r.id for r in rows)
+
+
+def test_the_sweeper_batches_fresh_rows_and_sends_tried_ones_alone(app, broker_url):  # type: ignore[no-untyped-def]
+    from worker.tasks import sweep_outbox
+
+    fresh = [_queue_one(n) for n in range(3)]
+    tried = [_queue_one(n) for n in range(3, 5)]
+    for row in tried:
+        row.attempts = 1  # tried before (perhaps the message that crashed its worker)
+    db.session.commit()
+    _published_ids(broker_url)  # drop what the commit published
+    assert sweep_outbox() == 5
+    assert _published_batches(broker_url) == [[r.id for r in fresh]] + [[r.id] for r in tried]
 
 
 def test_after_commit_callbacks_run_once_and_not_on_rollback(app):  # type: ignore[no-untyped-def]

@@ -123,6 +123,54 @@ def test_failed_emails_are_listed_for_the_community_organizers(app, faulty_smtp)
     assert outbox.failed_emails(other.id) == []
 
 
+def test_a_batch_shares_one_connection_and_a_refused_row_does_not_stop_it(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    faulty_smtp.reject.add("nobody@example.org")
+    rows = [_queued(to=f"p{n}@example.org") for n in range(2)]
+    rows += [_queued(to="nobody@example.org")] + [_queued(to=f"q{n}@example.org") for n in range(2)]
+    outcomes = outbox.deliver_many(r.id for r in rows)
+    assert list(outcomes.values()) == [Outcome.SENT] * 2 + [Outcome.FAILED] + [Outcome.SENT] * 2
+    assert faulty_smtp.connections == 1
+    assert sorted(faulty_smtp.message_ids()) == sorted(
+        f"<outbox-{r.id}@127.0.0.1>" for r in rows if r.to_address != "nobody@example.org"
+    )
+    assert outbox.deliver_many(r.id for r in rows) == dict.fromkeys(
+        [r.id for r in rows], Outcome.SKIPPED
+    ), "a batch delivered again is a no-op"
+
+
+def test_a_batch_stops_after_two_broken_connections(app):  # type: ignore[no-untyped-def]
+    app.config.update(SMTP_PORT=free_port(), OUTBOX_RETRY_BASE_SECONDS=30)
+    rows = [_queued(to=f"p{n}@example.org") for n in range(5)]
+    assert set(outbox.deliver_many(r.id for r in rows).values()) == {Outcome.RETRY}
+    for row in rows:
+        db.session.refresh(row)
+    errors = [r.last_error for r in rows]
+    assert [e.startswith("not tried") for e in errors] == [False] * 2 + [True] * 3
+    assert all("ConnectionRefusedError" in e for e in errors)
+    assert all(r.attempts == 1 and r.next_attempt_at > utcnow() for r in rows)
+
+
+def test_rows_not_started_within_half_the_lease_are_handed_back(app, faulty_smtp):  # type: ignore[no-untyped-def]
+    app.config.update(OUTBOX_LEASE_SECONDS=0)  # half the lease is over before the first row
+    rows = [_queued(to=f"p{n}@example.org") for n in range(3)]
+    assert set(outbox.deliver_many(r.id for r in rows).values()) == {Outcome.SKIPPED}
+    for row in rows:
+        db.session.refresh(row)
+        assert row.status == OutboxStatus.PENDING and row.claimed_until is None
+        assert row.attempts == 0, "an attempt that never happened does not count"
+    assert sorted(outbox.due_ids()) == sorted(r.id for r in rows)
+    assert faulty_smtp.messages == []
+
+
+def test_the_sweeper_splits_rows_tried_before_from_fresh_ones(app):  # type: ignore[no-untyped-def]
+    fresh, tried = _queued(), _queued(to="again@example.org")
+    tried.attempts = 1
+    db.session.commit()
+    assert outbox.due_ids(attempted=False) == [fresh.id]
+    assert outbox.due_ids(attempted=True) == [tried.id]
+    assert sorted(outbox.due_ids()) == sorted([fresh.id, tried.id])
+
+
 @given(st.integers(min_value=1, max_value=200), st.floats(0.1, 100), st.floats(1, 10_000))
 def test_backoff_doubles_up_to_the_cap(attempts: int, base: float, cap: float) -> None:
     delay = backoff_seconds(attempts, base, cap)

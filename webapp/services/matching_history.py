@@ -97,3 +97,21 @@ def again_received(community_id: int, member_ids: list[int]) -> Counter[int]:
         .group_by(PairFeedback.ratee_id)
     )
     return Counter(dict(rows.all()))
+
+
+def again_ratings(member_ids: list[int]) -> Counter[Pair]:
+    """How many "meet again" ratings each pair gave each other (either direction, each
+    meetup), over all past meetups; a mutual "meet again" counts twice here."""
+    rows = db.session.execute(
+        select(PairFeedback.rater_id, PairFeedback.ratee_id, func.count())
+        .where(
+            PairFeedback.choice == PairChoice.AGAIN,
+            PairFeedback.rater_id.in_(member_ids),
+            PairFeedback.ratee_id.in_(member_ids),
+        )
+        .group_by(PairFeedback.rater_id, PairFeedback.ratee_id)
+    )
+    ratings: Counter[Pair] = Counter()
+    for rater, ratee, n in rows:
+        ratings[pair(rater, ratee)] += n
+    return ratings

@@ -3,10 +3,12 @@
 With `time_limit=None` the search is bounded only by iteration counts derived from the
 instance size, so the same input and seed always give the same result (tabu search of
 roughly 0.3 s for 30 members, 1 s for 120, 3.5 s at 500; larger instances stop at a local
-optimum of the batched descent). With a `time_limit` the engine searches until that many
-seconds have passed and returns the best found by then, so the result can differ between
-runs or machines of different speed; construction, repair and the first descent always
-run to completion, so a very tight limit can be exceeded.
+optimum of the batched descent; up to 120 members with a free number of groups, each
+group count's search stops once it stalls, see `optimise`). With a `time_limit` the
+engine searches until that many seconds have passed and returns the best found by then,
+so the result can differ between runs or machines of different speed; construction,
+repair and the first descent always run to completion, so a very tight limit can be
+exceeded.
 """
 
 from __future__ import annotations

@@ -30,17 +30,20 @@ def scarcity_order(instance: Instance, rng: np.random.Generator) -> np.ndarray:
 
 def assign_slots(instance: Instance, order: np.ndarray) -> np.ndarray:
     """Slot per member (-1 = none): each to the least-filled available slot with a seat."""
-    seats = instance.seats.copy()
-    counts = np.zeros(len(seats))
-    slot_of = np.full(instance.n, -1, dtype=np.int64)
-    for i in order:
-        options = np.flatnonzero(instance.available[i] & (seats >= 1))
-        if len(options):
-            s = options[np.argmin(counts[options])]
-            slot_of[i] = s
-            counts[s] += 1
-            seats[s] -= 1
-    return slot_of
+    seats = instance.seats.tolist()
+    counts = [0] * len(seats)
+    available = instance.available.tolist()  # plain lists: this loop visits every member
+    slot_of = [-1] * instance.n
+    for i in order.tolist():
+        best = -1
+        for s, ok in enumerate(available[i]):  # the first least-filled slot with a seat
+            if ok and seats[s] >= 1 and (best < 0 or counts[s] < counts[best]):
+                best = s
+        if best >= 0:
+            slot_of[i] = best
+            counts[best] += 1
+            seats[best] -= 1
+    return np.array(slot_of, dtype=np.int64)
 
 
 def groups_per_slot(instance: Instance, counts: np.ndarray) -> np.ndarray:
@@ -90,29 +93,32 @@ def _grow(state: Assignment, candidates: np.ndarray, groups: np.ndarray, targets
 
     Each addition is the free candidate with the largest weight to the group so far that
     keeps blocks and travel limits (the greedy that a big candidate pool makes strong).
+    Works on rows of the weight matrix directly (no copy of the candidates' block).
     """
-    free = np.ones(len(candidates), dtype=bool)
-    weights = state.weights[np.ix_(candidates, candidates)]
-    blocks = None if state.blocks is None else state.blocks[np.ix_(candidates, candidates)]
+    free = np.zeros(state.instance.n, dtype=bool)
+    free[candidates] = True
+    queue = iter(candidates.tolist())  # candidates in order: the next group's first member
     for g in groups:
-        if not free.any():
+        first = next((i for i in queue if free[i]), None)
+        if first is None:
             return
-        first = int(np.argmax(free))
         chosen = [first]
         free[first] = False
         ok = free.copy()
-        affinity = weights[first].copy()
+        affinity = state.weights[first].copy()
         while len(chosen) < targets[g]:
-            if blocks is not None:
-                ok &= blocks[chosen[-1]] == 0
-            pick = _best_addition(state, candidates, chosen, np.where(ok, affinity, -np.inf))
-            if pick is None:
+            if state.blocks is not None:
+                ok &= state.blocks[chosen[-1]] == 0
+            scores = np.where(ok[candidates], affinity[candidates], -np.inf)
+            k = _best_addition(state, candidates, chosen, scores)  # ties: candidates' order
+            if k is None:
                 break
+            pick = int(candidates[k])
             chosen.append(pick)
             free[pick] = ok[pick] = False
-            affinity += weights[pick]
-        for k in chosen:
-            state.move(int(candidates[k]), int(g))
+            affinity += state.weights[pick]
+        for i in chosen:
+            state.move(int(i), int(g))
 
 
 def _best_addition(
@@ -124,7 +130,7 @@ def _best_addition(
     for k in np.argsort(-scores, kind="stable")[:50]:
         if not np.isfinite(scores[k]):
             return None
-        if state.travel.fits(candidates[np.append(chosen, k)]):
+        if state.travel.fits(np.append(chosen, candidates[k])):
             return int(k)
     return None
 

@@ -49,46 +49,84 @@ def pair_weight_block(instance: Instance, members: np.ndarray) -> np.ndarray:
         weights = np.zeros((k, k))
     else:
         rows = instance.features[members]
-        weights = rows @ rows.T
-        weights = weights.toarray() if sp.issparse(weights) else weights
+        weights = np.asarray(rows @ _dense_transposed(rows))
+    weights = np.asarray(weights, dtype=np.float64)
     if instance.bonds is not None:
-        weights = weights + instance.bonds[members][:, members].toarray()
-    weights = np.array(weights, dtype=np.float64)
+        _add_sparse(weights, instance.bonds[members][:, members])
     np.fill_diagonal(weights, 0.0)
     return weights
 
 
-def pair_weight_rows(instance: Instance, rows: np.ndarray) -> np.ndarray:
-    """w(i, j) for i in `rows` and every member j (w(i, i) = 0), without an n x n matrix."""
+def _dense_transposed(features: Any) -> np.ndarray:
+    """features.T as a C-ordered dense array (for sparse features, the used columns only).
+
+    Multiplying sparse rows by this gives a dense product directly; with many shared tags
+    the product is nearly dense, and building it sparse first costs several times more.
+    """
+    if not sp.issparse(features):
+        return np.ascontiguousarray(np.asarray(features).T)
+    return np.ascontiguousarray(sp.csr_matrix(features).T.toarray())
+
+
+def _add_sparse(dense: np.ndarray, matrix: sp.spmatrix) -> None:
+    """dense += matrix, touching only the sparse matrix's entries (no dense copy of it)."""
+    coo = sp.coo_matrix(matrix)
+    np.add.at(dense, (coo.row, coo.col), coo.data)
+
+
+def pair_weight_rows(
+    instance: Instance, rows: np.ndarray, right: np.ndarray | None = None, dtype: type = np.float64
+) -> np.ndarray:
+    """w(i, j) for i in `rows` and every member j (w(i, i) = 0), without an n x n matrix.
+
+    `right` is `_dense_transposed(instance.features)` (in `dtype`), when the caller
+    computes it once for many calls; float32 halves the memory traffic for rankings.
+    """
     n = instance.n
     if instance.weights is not None:
         block = instance.weights[rows].toarray()
     elif instance.features is None:
         block = np.zeros((len(rows), n))
     else:
-        block = instance.features[rows] @ instance.features.T
-        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        if right is None:
+            right = _dense_transposed(instance.features).astype(dtype, copy=False)
+        block = np.asarray(instance.features[rows].astype(dtype) @ right)
+    block = np.asarray(block, dtype=dtype)
     if instance.bonds is not None:
-        block = block + instance.bonds[rows].toarray()
-    block = np.array(block, dtype=np.float64)
+        _add_sparse(block, instance.bonds[rows])
     block[np.arange(len(rows)), rows] = 0.0
     return block
 
 
 def nearest_neighbours(
-    instance: Instance, k: int, chunk: int = 1000
+    instance: Instance,
+    k: int,
+    chunk: int = 1000,
+    rows: np.ndarray | None = None,
+    share_slot: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each member's k highest-weight partners and those weights, computed in row chunks."""
-    n = instance.n
-    neighbours = np.zeros((n, k), dtype=np.int64)
-    strength = np.zeros((n, k))
-    for start in range(0, n, chunk):
-        rows = np.arange(start, min(n, start + chunk))
-        block = pair_weight_rows(instance, rows)
-        block[np.arange(len(rows)), rows] = -np.inf
+    """The k highest-weight partners of each member (or of `rows` only) and those weights.
+
+    Row r of the result belongs to member `rows[r]` (member r without `rows`); computed in
+    chunks of rows so no n x n matrix is ever held. With `share_slot`, only members who
+    share an available slot count (the only ones who could ever be in a group together).
+    """
+    members = np.arange(instance.n) if rows is None else np.asarray(rows, dtype=np.int64)
+    neighbours = np.zeros((len(members), k), dtype=np.int64)
+    strength = np.zeros((len(members), k))
+    right = None
+    if instance.weights is None and instance.features is not None:
+        right = _dense_transposed(instance.features).astype(np.float32)
+    for start in range(0, len(members), chunk):
+        part = slice(start, min(len(members), start + chunk))
+        block = pair_weight_rows(instance, members[part], right, np.float32)
+        block[np.arange(len(block)), members[part]] = -np.inf
+        if share_slot:
+            available = instance.available.astype(np.float32)
+            block[available[members[part]] @ available.T == 0] = -np.inf
         top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        neighbours[rows] = top
-        strength[rows] = np.take_along_axis(block, top, axis=1)
+        neighbours[part] = top
+        strength[part] = np.take_along_axis(block, top, axis=1)
     return neighbours, strength
 
 

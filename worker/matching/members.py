@@ -80,8 +80,13 @@ def _parse_available(raw: object, slot_index: dict[str, int], where: str) -> np.
 def _parse_interests(raw: object, where: str) -> list[str]:
     if raw is None:
         return []
-    tags: list[str] = []
-    for k, tag in enumerate(as_list(raw, f"{where}.interests")):
+    values = as_list(raw, f"{where}.interests")
+    if set(map(type, values)) <= {str}:  # fast path: all strings
+        tags = [tag.strip().lower() for tag in values]
+        if all(tags):
+            return list(dict.fromkeys(tags))
+    tags = []
+    for k, tag in enumerate(values):
         tag = as_str(tag, f"{where}.interests[{k}]").strip().lower()
         if tag not in tags:
             tags.append(tag)
@@ -94,7 +99,7 @@ def _parse_vector(raw: object, where: str) -> list[float] | None:
     values = as_list(raw, f"{where}.vector")
     if not values:
         raise InstanceError(f"{where}.vector", "must not be empty")
-    if all(type(x) is float or type(x) is int for x in values):  # fast path, no bools
+    if set(map(type, values)) <= {float, int}:  # fast path: numbers, no bools
         array = np.asarray(values, dtype=np.float64)
         if np.isfinite(array).all():
             return values

@@ -3,16 +3,22 @@
 Pipeline: scarcity-aware construction, placement repair (objective 1), batched descent
 over moves and swaps; then, for up to `TABU_MAX_MEMBERS` members, a per-member descent
 (which also trades places with unplaced members) and, without travel limits, iterated
-tabu search on the placed members; finally another repair.
+tabu search on the placed members. When the number of groups is free and the instance is
+small (up to `COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer and
+one more (`group_count`), in each direction while that keeps improving, so the size mix
+is chosen too; finally another repair.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
 from worker.matching.batch_search import batch_descend
 from worker.matching.budget import BATCH_ROUNDS, DESCENT_PASSES, Budget
 from worker.matching.construct import build
+from worker.matching.group_count import dissolve_one, open_one, total_weight
 from worker.matching.instance import Instance
 from worker.matching.local_search import descend
 from worker.matching.repair import repair
@@ -20,6 +26,11 @@ from worker.matching.state import Assignment
 from worker.matching.tabu import Problem, tabu_search
 
 TABU_MAX_MEMBERS = 500
+COUNT_MAX_MEMBERS = 120  # up to this many placed members, other group counts are tried
+COUNT_STEPS = 3  # at most this many groups fewer / more than construction's count
+PATIENCE = 12  # free group count: stop a tabu run after max(PATIENCE, n / 2) failed restarts
+BASE_SHARE = 0.4  # of the tabu time for construction's count when other counts are tried
+EPSILON = 1e-9
 
 
 def optimise(
@@ -38,16 +49,56 @@ def optimise(
         placed = np.flatnonzero(state.group_of >= 0)
         small = 2 <= len(placed) <= TABU_MAX_MEMBERS
         if small and state.travel is None and budget.left() > 0:
-            state = _tabu_phase(state, placed, rng, budget)
+            vary = instance.num_groups is None and len(placed) <= COUNT_MAX_MEMBERS
+            if vary:
+                state = _vary_group_count(state, rng, budget)
+            else:
+                state = _tabu_phase(state, rng, budget.tabu_iterations(len(placed)), budget)
             descend(state, rng, DESCENT_PASSES, budget.deadline)
     repair(state)
     return state
 
 
+def _vary_group_count(state: Assignment, rng: np.random.Generator, budget: Budget) -> Assignment:
+    """Tabu search at construction's group count, then at counts one step away at a time."""
+    placed = int((state.group_of >= 0).sum())
+    iterations = budget.tabu_iterations(placed)
+    patience = max(PATIENCE, placed // 2)
+    first = _sub_budget(budget, BASE_SHARE)
+    best = _tabu_phase(state, rng, iterations, first, patience)
+    best_value = total_weight(best)
+    for step in (dissolve_one, open_one):
+        current = best
+        for _ in range(COUNT_STEPS):
+            candidate = step(current)
+            if candidate is None or budget.left() <= 0:
+                break
+            candidate = _tabu_phase(
+                candidate, rng, iterations // 2, _sub_budget(budget, 0.5), patience
+            )
+            value = total_weight(candidate)
+            if value <= best_value + EPSILON * max(1.0, abs(best_value)):
+                break
+            best, best_value, current = candidate, value, candidate
+    return best
+
+
+def _sub_budget(budget: Budget, share: float) -> Budget:
+    """`share` of the time left (deterministic budgets are bounded by iterations instead)."""
+    if budget.deterministic:
+        return budget
+    return Budget(time.monotonic() + share * max(0.0, budget.left()), deterministic=False)
+
+
 def _tabu_phase(
-    state: Assignment, placed: np.ndarray, rng: np.random.Generator, budget: Budget
+    state: Assignment,
+    rng: np.random.Generator,
+    iterations: int,
+    budget: Budget,
+    patience: int | None = None,
 ) -> Assignment:
     instance = state.instance
+    placed = np.flatnonzero(state.group_of >= 0)
     used = np.unique(state.group_of[placed])
     renumber = np.full(state.num_groups, -1)
     renumber[used] = np.arange(len(used))
@@ -63,7 +114,7 @@ def _tabu_phase(
         group_slot=slots if multi_slot_seats else None,
     )
     start = renumber[state.group_of[placed]]
-    best = tabu_search(problem, start, rng, budget.tabu_iterations(len(placed)), budget.deadline)
+    best = tabu_search(problem, start, rng, iterations, budget.deadline, patience)
     improved = Assignment(instance, list(slots), weights=state.weights)
     for i, g in zip(placed, best, strict=True):
         improved.move(int(i), int(g))

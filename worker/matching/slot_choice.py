@@ -13,6 +13,7 @@ from worker.matching.features import nearest_neighbours
 from worker.matching.instance import Instance
 
 ROUNDS = 6
+NEIGHBOURS_PER_SIZE = 1  # neighbours who vote: about one group's worth (more dilutes the vote)
 
 
 def slots_by_neighbours(instance: Instance, slot_of: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -21,24 +22,31 @@ def slots_by_neighbours(instance: Instance, slot_of: np.ndarray, order: np.ndarr
     flexible = order[(slot_of[order] >= 0) & (instance.available[order].sum(axis=1) > 1)]
     if not len(flexible) or len(instance.seats) < 2:
         return slot_of
-    neighbours, strength = nearest_neighbours(instance, min(4 * instance.max_size, instance.n - 1))
+    k = min(NEIGHBOURS_PER_SIZE * instance.max_size, instance.n - 1)
+    neighbours, strength = nearest_neighbours(instance, k, rows=flexible, share_slot=True)
     strength = np.maximum(strength, 0.0)
-    counts = np.bincount(slot_of[slot_of >= 0], minlength=len(instance.seats)).astype(float)
+    counts = np.bincount(slot_of[slot_of >= 0], minlength=len(instance.seats)).tolist()
+    seats = instance.seats.tolist()
+    current = slot_of.tolist()  # plain lists: this loop runs over every flexible member
+    rows = [(int(i), neighbours[r].tolist(), strength[r].tolist()) for r, i in enumerate(flexible)]
+    options = [np.flatnonzero(instance.available[i]).tolist() for i in flexible]
+    zero = [0.0] * len(seats)
     for _ in range(ROUNDS):
         changed = 0
-        for i in flexible:
-            near = slot_of[neighbours[i]]
-            votes = np.bincount(near[near >= 0], strength[i][near >= 0], len(instance.seats))
-            current = slot_of[i]
-            open_slots = instance.available[i] & (counts + 1 <= instance.seats)
-            open_slots[current] = True
-            votes = np.where(open_slots, votes, -np.inf)
-            best = int(np.argmax(votes))
-            if votes[best] > votes[current]:
-                counts[current] -= 1
+        for (i, near, weight), mine in zip(rows, options, strict=True):
+            votes = zero.copy()
+            for j, w in zip(near, weight, strict=True):
+                if current[j] >= 0:
+                    votes[current[j]] += w
+            here = best = current[i]
+            for s in mine:  # the first slot with the most votes, if more than here
+                if s != here and counts[s] + 1 <= seats[s] and votes[s] > votes[best]:
+                    best = s
+            if best != here:
+                counts[here] -= 1
                 counts[best] += 1
-                slot_of[i] = best
+                current[i] = best
                 changed += 1
         if not changed:
             break
-    return slot_of
+    return np.array(current, dtype=np.int64)

@@ -21,7 +21,9 @@ from worker.matching.result import Grouping, to_result
 from worker.matching.shards import merge_groupings, plan_shards
 
 SHARD_SIZE = 1200  # up to this size: one piece, with per-member descent and tabu
-MID_SIZE = 20_000  # up to this size: shards of MID_SHARD_SIZE (bigger pools, better groups)
+# Up to MID_SIZE members: shards of MID_SHARD_SIZE (bigger candidate pools, about 2% better
+# groups than shards of SHARD_SIZE; 100,000 members take ~21 s instead of ~9 s on 2 cores).
+MID_SIZE = 150_000
 MID_SHARD_SIZE = 4500
 
 

@@ -58,6 +58,18 @@ class Assignment:
             )
         return self.num_groups - 1
 
+    def copy(self) -> Assignment:
+        """An independent copy (the instance, weights and blocks are shared, not copied)."""
+        twin = object.__new__(Assignment)
+        twin.__dict__.update(self.__dict__)
+        for name in ("group_of", "group_slot", "sizes", "roster", "position", "sums"):
+            setattr(twin, name, getattr(self, name).copy(order="K"))
+        twin.allowed = self.allowed.copy()
+        twin.seats_left = self.seats_left.copy()
+        if self.block_counts is not None:
+            twin.block_counts = self.block_counts.copy(order="K")
+        return twin
+
     def members(self, group: int) -> np.ndarray:
         """Member indices of a group."""
         return self.roster[group, : self.sizes[group]].copy()

@@ -42,8 +42,13 @@ def tabu_search(
     rng: np.random.Generator,
     iterations: int,
     deadline: float,
+    patience: int | None = None,
 ) -> np.ndarray:
-    """Best grouping found (group index per member) from a feasible `start`."""
+    """Best grouping found (group index per member) from a feasible `start`.
+
+    `patience`: stop after that many restarts in a row found no new best (None = run
+    until the iterations or the deadline are used up).
+    """
     weights = problem.weights.astype(np.float32)  # half the memory traffic per iteration
     n, num_groups = len(start), problem.num_groups
     if n < 2 or num_groups < 2:
@@ -100,6 +105,8 @@ def tabu_search(
                 best, best_value, last_gain = group_of.copy(), current, it
                 failed_restarts = 0
         elif it - last_gain > stall_limit:
+            if patience is not None and failed_restarts >= patience:
+                break
             strength = min(
                 n // 2, max(2, int(n * PERTURB_SHARE)) + PERTURB_GROWTH * failed_restarts
             )

@@ -1,0 +1,156 @@
+"""Locust flows for the load bench, as a browser does them: cookies kept, CSRF token read
+from each form before posting it.
+
+Run by `bench.load.runner` (never imported by it: locust patches the standard library with
+gevent). Settings come from the environment:
+
+- BENCH_MEMBERS: the JSON written by `bench.load.seed` (emails, groups, password).
+- BENCH_THINK: "0" (back to back, for throughput) or "LOW-HIGH" seconds between tasks.
+- BENCH_SAMPLES: where to write every measured request as JSON lines at the end.
+
+Request names starting with "setup " (logging in before measuring pages) are recorded but
+not counted in any figure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+import uuid
+
+from locust import FastHttpUser, between, constant, events, task
+
+_DATA = json.loads(open(os.environ["BENCH_MEMBERS"]).read())  # noqa: SIM115
+PASSWORD = _DATA["password"]
+MEMBERS = _DATA["members"]
+_NEXT_MEMBER = itertools.count()
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SAMPLES: list[tuple[float, str, float, int]] = []
+
+
+def _wait():  # type: ignore[no-untyped-def]
+    think = os.environ.get("BENCH_THINK", "0")
+    if think in {"", "0"}:
+        return constant(0)
+    low, high = (float(x) for x in think.split("-"))
+    return between(low, high)
+
+
+@events.request.add_listener
+def _record(name, response_time, response, exception, **_kwargs):  # type: ignore[no-untyped-def]
+    status = getattr(response, "status_code", 0) or 0
+    if exception is not None and not status:
+        status = 0  # connection error or timeout
+    _SAMPLES.append((time.time(), name, float(response_time), int(status)))
+
+
+@events.quitting.add_listener
+def _dump(**_kwargs):  # type: ignore[no-untyped-def]
+    path = os.environ.get("BENCH_SAMPLES")
+    if path:
+        with open(path, "w") as out:
+            for sample in _SAMPLES:
+                out.write(json.dumps(sample) + "\n")
+
+
+class _Browser(FastHttpUser):
+    abstract = True
+    wait_time = _wait()
+
+    def csrf(self, path: str, name: str) -> str:
+        """GET a form page and return its CSRF token ("" if the page had none)."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            found = CSRF.search(response.text or "")
+            if response.status_code != 200 or not found:
+                response.failure(f"no form at {path} ({response.status_code})")
+                return ""
+            response.success()
+            return found.group(1)
+
+    def post_form(self, path: str, name: str, fields: dict[str, str], token: str) -> int:
+        """POST a form without following the redirect; a 302 is the expected success."""
+        with self.client.post(
+            path,
+            data={**fields, "csrf_token": token},
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302:
+                response.success()
+            else:
+                response.failure(f"{name} answered {response.status_code}")
+            return response.status_code
+
+    def page(self, path: str, name: str) -> None:
+        """GET a page that must answer itself (200): a redirect to log in is a failure."""
+        with self.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 200:
+                response.success()
+            else:
+                response.failure(f"{name} answered {response.status_code}")
+
+    def log_in(self, email: str, name: str) -> bool:
+        token = self.csrf("/login", name=name.replace("POST", "GET"))
+        fields = {"email": email, "password": PASSWORD}
+        return self.post_form("/login", name, fields, token) == 302
+
+
+class MemberPages(_Browser):
+    """A logged-in member reading their profile, their groups (home) and a group page."""
+
+    weight = 8
+
+    def on_start(self) -> None:
+        self.member = MEMBERS[next(_NEXT_MEMBER) % len(MEMBERS)]
+        self.log_in(str(self.member["email"]), name="setup POST /login")
+
+    @task(3)
+    def profile(self) -> None:
+        self.page("/me/profile", name="member GET /me/profile")
+
+    @task(3)
+    def my_groups(self) -> None:
+        self.page("/me", name="member GET /me (my groups)")
+
+    @task(1)
+    def group(self) -> None:
+        groups = self.member["groups"]
+        if groups:
+            group_id = groups[int(time.time() * 1000) % len(groups)]
+            self.page(f"/me/groups/{group_id}", name="member GET /me/groups/<id>")
+
+
+class PublicPages(_Browser):
+    """A visitor on the landing and login pages."""
+
+    weight = 2
+
+    @task
+    def landing(self) -> None:
+        self.page("/", name="public GET /")
+
+    @task
+    def login_page(self) -> None:
+        self.page("/login", name="public GET /login")
+
+
+class SignupLogin(_Browser):
+    """A newcomer signs up, then logs in with the new account (one Argon2 hash each)."""
+
+    weight = 1
+
+    @task
+    def sign_up_and_log_in(self) -> None:
+        self.client.cookiejar.clear()
+        email = f"load-{uuid.uuid4().hex}@example.org"
+        token = self.csrf("/signup", name="auth GET /signup")
+        fields = {"display_name": "Load Tester", "email": email, "password": PASSWORD}
+        if self.post_form("/signup", "auth POST /signup", fields, token) != 302:
+            return
+        self.log_in(email, name="auth POST /login")
