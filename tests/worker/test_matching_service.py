@@ -19,6 +19,7 @@ from webapp.models import (
     PairFeedback,
 )
 from webapp.models.groups import PairChoice
+from webapp.models.meetups import MatchingPolicy
 from webapp.services import match_review, matching
 from webapp.services.communities import create_community, join
 from webapp.services.meetups import SlotSpec, schedule_meetup
@@ -77,7 +78,7 @@ def test_instance_carries_slots_interests_and_availability(meetup):  # type: ign
     assert entries[f"m{p[3].id}"]["interests"] == ["chess", "go"]
 
 
-def test_bonds_need_both_sides_and_not_for_me_lowers(meetup):  # type: ignore[no-untyped-def]
+def test_bonds_follow_the_policy_and_not_for_me_lowers(meetup):  # type: ignore[no-untyped-def]
     p = _people()
     for rater, ratee, choice in [
         (1, 2, "again"),
@@ -94,8 +95,29 @@ def test_bonds_need_both_sides_and_not_for_me_lowers(meetup):  # type: ignore[no
             )
         )
     db.session.commit()
+    mutual, one_sided, not_for_me = (
+        (f"m{p[a].id}", f"m{p[b].id}") for a, b in [(1, 2), (3, 4), (5, 6)]
+    )
+
+    meetup.policy = MatchingPolicy.DEEPEN
+    db.session.commit()
     bonds = {(b["a"], b["b"]): b["bond"] for b in matching.build_instance(meetup)["pairs"]}
-    assert bonds == {(f"m{p[1].id}", f"m{p[2].id}"): 4.0, (f"m{p[5].id}", f"m{p[6].id}"): -2.0}
+    deepen = matching.POLICIES[MatchingPolicy.DEEPEN]
+    assert bonds == {mutual: deepen.mutual_again, not_for_me: deepen.not_for_me}, (
+        "deepen counts only mutual 'meet again'"
+    )
+
+    # balanced (the default) also counts each one-sided "meet again" (+1 per rating)
+    meetup.policy = MatchingPolicy.BALANCED
+    db.session.commit()
+    bonds = {(b["a"], b["b"]): b["bond"] for b in matching.build_instance(meetup)["pairs"]}
+    balanced = matching.POLICIES[MatchingPolicy.BALANCED]
+    assert balanced.each_again > 0
+    assert bonds == {
+        mutual: balanced.mutual_again + 2 * balanced.each_again,
+        one_sided: balanced.each_again,
+        not_for_me: balanced.not_for_me,
+    }
 
 
 def test_members_left_out_before_get_priority(app, meetup):  # type: ignore[no-untyped-def]
