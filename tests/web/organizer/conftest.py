@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from webapp.extensions import db
-from webapp.models import Community, Meetup, Member, OptIn
+from webapp.models import Community, Group, GroupMember, Meetup, MeetupStatus, Member, OptIn
 from webapp.services.communities import create_community, join
 from webapp.services.meetups import SlotSpec, schedule_meetup
 from webapp.services.profiles import interests_by_name
@@ -52,6 +52,39 @@ def make_meetup(community: Community, title: str = "Round", capacity: int = 20, 
         slots=[SlotSpec(TUESDAY_7PM, "Café", "1 Main St", capacity=capacity)],
         **kwargs,
     )
+
+
+def community_that_met(
+    name: str, members: int, group_size: int
+) -> tuple[Community, list[Member], Meetup]:
+    """An organizer and `members` members who met before, in groups of `group_size`.
+
+    Returns the community, its members (not the organizer) and the past meetup, which is
+    matched and whose groups hold the members in order.
+    """
+    people = make_members(members + 1)
+    community = create_community(people[0], name)
+    joined = people[1:]
+    for person in joined:
+        join(person, community)
+    past = Meetup(
+        community_id=community.id,
+        title="Earlier",
+        optin_deadline=datetime(2020, 1, 1),
+        status=MeetupStatus.MATCHED,
+    )
+    db.session.add(past)
+    db.session.flush()
+    slot_meetup = make_meetup(community, title="Slots holder")
+    for start in range(0, members, group_size):
+        group = Group(meetup_id=past.id, slot_id=slot_meetup.slots[0].id)
+        group.members = [
+            GroupMember(meetup_id=past.id, member_id=m.id)
+            for m in joined[start : start + group_size]
+        ]
+        db.session.add(group)
+    db.session.commit()
+    return community, joined, past
 
 
 def opt_in_all(meetup: Meetup, people: list[Member]) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.web.organizer.conftest import make_meetup, make_members, opt_in_all
+from tests.web.organizer.conftest import community_that_met, make_meetup, make_members, opt_in_all
 from webapp.extensions import db
 from webapp.models import (
     Group,
@@ -19,34 +19,13 @@ from webapp.models import (
 )
 from webapp.models.groups import PairChoice
 from webapp.services import matching
-from webapp.services.communities import create_community, join
+from webapp.services.communities import join
 
 
 @pytest.fixture()
 def club(app):  # type: ignore[no-untyped-def]
     """An organizer and nine members who met before in three groups of three."""
-    people = make_members(10)
-    community = create_community(people[0], "Club")
-    members = people[1:]
-    for person in members:
-        join(person, community)
-    past = Meetup(
-        community_id=community.id,
-        title="Earlier",
-        optin_deadline=datetime(2020, 1, 1),
-        status=MeetupStatus.MATCHED,
-    )
-    db.session.add(past)
-    db.session.flush()
-    slot_meetup = make_meetup(community, title="Slots holder")
-    for start in range(0, 9, 3):
-        group = Group(meetup_id=past.id, slot_id=slot_meetup.slots[0].id)
-        group.members = [
-            GroupMember(meetup_id=past.id, member_id=m.id) for m in members[start : start + 3]
-        ]
-        db.session.add(group)
-    db.session.commit()
-    return community, members, past
+    return community_that_met("Club", members=9, group_size=3)
 
 
 def _said(meetup: Meetup, rater: Member, ratee: Member, choice: str) -> None:
@@ -157,8 +136,6 @@ def test_welcome_newcomers_bonds_first_timers_to_well_rated_regulars(club):  # t
 
 def test_paused_members_are_left_out(club):  # type: ignore[no-untyped-def]
     community, members, _ = club
-    if not hasattr(Member, "paused_until"):
-        pytest.skip("Member.paused_until is not there yet")
     members[0].paused_until = datetime.now() + timedelta(days=7)
     members[1].paused_until = datetime(2020, 1, 1)  # paused in the past: active again
     meetup = make_meetup(community)

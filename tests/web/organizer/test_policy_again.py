@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from tests.web.organizer.conftest import make_meetup, make_members, opt_in_all
+from tests.web.organizer.conftest import community_that_met, make_meetup, opt_in_all
 from webapp.extensions import db
-from webapp.models import Group, GroupMember, MatchingPolicy, Meetup, MeetupStatus, PairFeedback
+from webapp.models import MatchingPolicy, PairFeedback
 from webapp.models.groups import PairChoice
 from webapp.services import matching
-from webapp.services.communities import create_community, join
 
 
 @pytest.fixture()
 def trio(app):  # type: ignore[no-untyped-def]
     """A community whose three members met once in one group."""
-    people = make_members(4)
-    community = create_community(people[0], "Trio")
-    members = people[1:]
-    for person in members:
-        join(person, community)
-    past = Meetup(
-        community_id=community.id,
-        title="Earlier",
-        optin_deadline=datetime(2020, 1, 1),
-        status=MeetupStatus.MATCHED,
-    )
-    db.session.add(past)
-    db.session.flush()
-    holder = make_meetup(community, title="Slots holder")
-    group = Group(meetup_id=past.id, slot_id=holder.slots[0].id)
-    group.members = [GroupMember(meetup_id=past.id, member_id=m.id) for m in members]
-    db.session.add(group)
+    community, members, past = community_that_met("Trio", members=3, group_size=3)
     for rater, ratee, choice in ((0, 1, "again"), (0, 2, "again"), (2, 0, "not_for_me")):
         db.session.add(
             PairFeedback(
