@@ -106,7 +106,9 @@ class Meetup(db.Model):
         ForeignKey("meetup_series.id", ondelete="SET NULL")
     )
     #: Members the last run could not place, with the engine's reason: [{member_id, reason}].
-    unmatched: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    #: Deferred: it can hold hundreds of entries and only the organizer's review reads it,
+    #: while every member page loads the meetups of the member's groups.
+    unmatched: Mapped[list[dict]] = mapped_column(JSON, default=list, deferred=True)
     #: Groups the organizer locked: a re-run keeps them as they are.
     locked_group_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: Bumped by every stored run or edit of the preview; guards concurrent runs.

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member, Rsvp
+from webapp.models import Group, GroupMember, Meetup, MeetupSlot, MeetupStatus, Member, Rsvp
 from webapp.models._time import utcnow
 
 
@@ -72,22 +73,40 @@ def _view(group: Group, member: Member) -> MyGroup:
     )
 
 
+#: Everything a group card or page shows, loaded in the same few queries instead of one
+#: query per companion, slot and venue (the member pages' hot path).
+_SHOWN = (
+    joinedload(Group.members).joinedload(GroupMember.member),
+    joinedload(Group.meetup).joinedload(Meetup.community),
+    joinedload(Group.slot).joinedload(MeetupSlot.venue),
+)
+
+
 def groups_of(member: Member) -> list[MyGroup]:
     """The member's published groups, most recent meetup first."""
-    groups = db.session.scalars(
-        select(Group)
-        .join(GroupMember, GroupMember.group_id == Group.id)
-        .join(Meetup, Meetup.id == Group.meetup_id)
-        # An unpublished preview is the organizers' draft: members see published groups only.
-        .where(GroupMember.member_id == member.id, Meetup.status == MeetupStatus.MATCHED)
-        .order_by(Group.meetup_id.desc())
-    ).all()
+    groups = (
+        db.session.scalars(
+            select(Group)
+            .options(*_SHOWN)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Meetup, Meetup.id == Group.meetup_id)
+            # An unpublished preview is the organizers' draft: members see published groups only.
+            .where(GroupMember.member_id == member.id, Meetup.status == MeetupStatus.MATCHED)
+            .order_by(Group.meetup_id.desc())
+        )
+        .unique()
+        .all()
+    )
     return [_view(g, member) for g in groups]
 
 
 def group_for(member: Member, group_id: int) -> MyGroup | None:
     """One of the member's own published groups, or None (never someone else's)."""
-    group = db.session.get(Group, group_id)
+    group = (
+        db.session.scalars(select(Group).options(*_SHOWN).where(Group.id == group_id))
+        .unique()
+        .first()
+    )
     if (
         group is None
         or group.meetup.status != MeetupStatus.MATCHED

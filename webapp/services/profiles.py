@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from webapp.extensions import db
 from webapp.models import PARTS_OF_DAY, Availability, Community, Interest, Member, Membership
@@ -100,18 +100,27 @@ def check_details(details: Details) -> Details:
 
 def profile_complete(member: Member) -> bool:
     """A name, at least one interest and at least one free window: enough to be matched."""
-    return bool(member.display_name.strip() and member.interests and member.availability)
+    if not member.display_name.strip():
+        return False
+    if not {"interests", "availability"} & inspect(member).unloaded:  # in memory already
+        return bool(member.interests and member.availability)
+    has_interest = select(member_interests.c.member_id).where(
+        member_interests.c.member_id == member.id
+    )
+    has_window = select(Availability.member_id).where(Availability.member_id == member.id)
+    return bool(db.session.scalar(select(has_interest.exists() & has_window.exists())))
 
 
 def suggested_tags(member: Member, limit: int = 60) -> list[str]:
     """The tag list of the member's communities, then the interests popular among their
     fellow members (or everywhere, for someone in no community yet): for choosing quickly."""
     tags: dict[str, None] = {}
-    for community_tags in db.session.scalars(
+    tag_lists = db.session.scalars(
         select(Community.interest_tags)
         .join(Membership, Membership.community_id == Community.id)
         .where(Membership.member_id == member.id)
-    ):
+    ).all()
+    for community_tags in tag_lists:
         for tag in community_tags or []:
             tags.setdefault(" ".join(str(tag).lower().split()), None)
     fellows = select(Membership.member_id).where(
@@ -126,7 +135,7 @@ def suggested_tags(member: Member, limit: int = 60) -> list[str]:
         .order_by(func.count().desc(), Interest.name)
         .limit(limit)
     )
-    if tags or db.session.scalar(select(Membership.id).where(Membership.member_id == member.id)):
+    if tag_lists:  # one row per community the member belongs to
         popular = popular.where(member_interests.c.member_id.in_(fellows))
     for name in db.session.scalars(popular):
         tags.setdefault(name, None)
