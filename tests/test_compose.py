@@ -44,3 +44,17 @@ def test_compose_defines_the_whole_stack() -> None:
     listed = _compose("config", "--services")
     assert listed.returncode == 0, listed.stderr
     assert set(listed.stdout.split()) == EXPECTED_SERVICES
+
+
+def test_the_image_runs_gunicorn_with_the_shedding_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The Dockerfile's web process uses gunicorn.conf.py: threaded workers with more threads
+    than pooled connections and no wait for a connection, so excess load is shed (503)."""
+    assert '"--config", "gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
+    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    settings: dict[str, object] = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)  # noqa: S102
+    assert settings["worker_class"] == "gthread"
+    pooled = int(os.environ["DB_POOL_SIZE"]) + int(os.environ["DB_MAX_OVERFLOW"])
+    assert int(settings["threads"]) > pooled  # type: ignore[call-overload]
+    assert float(os.environ["DB_POOL_TIMEOUT"]) == 0

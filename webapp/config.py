@@ -11,8 +11,10 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
+from sqlalchemy.pool import QueuePool
 
 
 def _flag(value: str | None, default: bool = False) -> bool:
@@ -199,22 +201,47 @@ def _rate_limit_settings() -> dict[str, object]:
     return settings
 
 
+def _seconds(name: str, value: str | None, default: float) -> float:
+    """Parse a number of seconds (fractions allowed), naming the variable when it is not one."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(f"{name} must be 0 or more seconds, got {value!r}")
+    return seconds
+
+
 def _pool_settings(database_url: str) -> dict[str, object]:
     """PostgreSQL's connection pool per process: bounded, with a short wait for a connection.
 
-    When every connection is busy a request waits at most DB_POOL_TIMEOUT seconds, then gets
-    a 503 with Retry-After (webapp/errors.py) instead of queueing without bound (issue 8's
-    load shedding). SQLite keeps the app factory's own defaults.
+    When every connection is busy a request waits at most DB_POOL_TIMEOUT seconds (fractions
+    allowed, e.g. 0.25), then gets a 503 with Retry-After (webapp/errors.py) instead of
+    queueing without bound (issue 8's load shedding). SQLite keeps the app factory's own
+    defaults.
     """
     if not database_url.startswith("postgresql"):
         return {}
     env = os.environ.get
     size = _int("DB_POOL_SIZE", env("DB_POOL_SIZE"), 5)
     overflow = _int("DB_MAX_OVERFLOW", env("DB_MAX_OVERFLOW"), 5)
-    # whole seconds (Flask-SQLAlchemy passes options through engine_from_config, which makes
-    # pool_timeout an int); 0 sheds at once when every connection is busy
-    timeout = _int("DB_POOL_TIMEOUT", env("DB_POOL_TIMEOUT"), 3)
-    if size < 1 or overflow < 0 or timeout < 0:
-        raise ValueError("DB_POOL_SIZE must be >= 1, DB_MAX_OVERFLOW >= 0, DB_POOL_TIMEOUT >= 0")
-    options = {"pool_size": size, "max_overflow": overflow, "pool_timeout": timeout}
+    timeout = _seconds("DB_POOL_TIMEOUT", env("DB_POOL_TIMEOUT"), 3.0)
+    if size < 1 or overflow < 0:
+        raise ValueError("DB_POOL_SIZE must be >= 1 and DB_MAX_OVERFLOW >= 0")
+    # Flask-SQLAlchemy builds the engine through engine_from_config, which would round a
+    # `pool_timeout` option down to whole seconds; the pool class carries the wait instead.
+    options = {"pool_size": size, "max_overflow": overflow, "poolclass": waiting_pool(timeout)}
     return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **options}}
+
+
+def waiting_pool(timeout: float) -> type[QueuePool]:
+    """A QueuePool that waits at most `timeout` seconds (a float) for a free connection."""
+
+    class WaitingPool(QueuePool):
+        def __init__(self, creator: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("timeout", timeout)
+            super().__init__(creator, **kwargs)
+
+    return WaitingPool

@@ -33,7 +33,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--pool-size", type=int, default=4, help="DB connections per worker")
     parser.add_argument("--max-overflow", type=int, default=2, help="DB_MAX_OVERFLOW")
-    parser.add_argument("--pool-timeout", type=int, default=0, help="seconds (DB_POOL_TIMEOUT)")
+    parser.add_argument("--pool-timeout", type=float, default=0, help="seconds (DB_POOL_TIMEOUT)")
     parser.add_argument(
         "--production-limits",
         action="store_true",

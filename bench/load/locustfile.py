@@ -5,7 +5,10 @@ Run by `bench.load.runner` (never imported by it: locust patches the standard li
 gevent). Settings come from the environment:
 
 - BENCH_MEMBERS: the JSON written by `bench.load.seed` (emails, groups, password).
-- BENCH_THINK: "0" (back to back, for throughput) or "LOW-HIGH" seconds between tasks.
+- BENCH_THINK: "0" (back to back, for throughput), "LOW-HIGH" seconds between tasks, or
+  "pace:S" (each user starts a task every S seconds: a steady rate whatever the latency).
+- BENCH_SIGNUP_THINK: the same for the newcomers who sign up (default: BENCH_THINK); a
+  soak signs people up far less often than members read their pages.
 - BENCH_SAMPLES: where to write every measured request as JSON lines at the end.
 
 Request names starting with "setup " (logging in before measuring pages) are recorded but
@@ -21,7 +24,7 @@ import re
 import time
 import uuid
 
-from locust import FastHttpUser, between, constant, events, task
+from locust import FastHttpUser, between, constant, constant_pacing, events, task
 
 _DATA = json.loads(open(os.environ["BENCH_MEMBERS"]).read())  # noqa: SIM115
 PASSWORD = _DATA["password"]
@@ -31,10 +34,12 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SAMPLES: list[tuple[float, str, float, int]] = []
 
 
-def _wait():  # type: ignore[no-untyped-def]
-    think = os.environ.get("BENCH_THINK", "0")
+def _wait(variable: str = "BENCH_THINK"):  # type: ignore[no-untyped-def]
+    think = os.environ.get(variable) or os.environ.get("BENCH_THINK", "0")
     if think in {"", "0"}:
         return constant(0)
+    if think.startswith("pace:"):
+        return constant_pacing(float(think.removeprefix("pace:")))
     low, high = (float(x) for x in think.split("-"))
     return between(low, high)
 
@@ -159,6 +164,7 @@ class SignupLogin(_Browser):
     """A newcomer signs up, then logs in with the new account (one Argon2 hash each)."""
 
     weight = 1
+    wait_time = _wait("BENCH_SIGNUP_THINK")
 
     @task
     def sign_up_and_log_in(self) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 VENV_BIN = Path(sys.executable).parent
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 
 @dataclass
@@ -42,7 +43,7 @@ class ServerOptions:
     threads: int = 8
     pool_size: int = 4
     max_overflow: int = 2
-    pool_timeout: int = 0
+    pool_timeout: float = 0
     raise_limits: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -157,20 +158,16 @@ class Server:
 
     def start(self, timeout: float = 60) -> None:
         """Start gunicorn and wait until the landing page answers."""
-        command = [
+        command = [  # the production settings (gunicorn.conf.py), sized by the options
             str(VENV_BIN / "gunicorn"),
+            "--config",
+            str(GUNICORN_CONF),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
             str(self.options.workers),
-            "--worker-class",
-            "gthread",
             "--threads",
             str(self.options.threads),
-            "--keep-alive",
-            "5",
-            "--backlog",
-            "2048",
             "webapp:create_app()",
         ]
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)

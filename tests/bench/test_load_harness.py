@@ -107,3 +107,14 @@ def test_locust_flows_sign_up_log_in_and_read_pages(context) -> None:  # type: i
     printed = table([row])
     assert "sign-up" in printed.splitlines()[2]
     assert row.verdict() in {"ok", "MISSED"}
+
+
+def test_paced_newcomers_sign_up_once_a_second_each(context) -> None:  # type: ignore[no-untyped-def]
+    """"pace:1" holds each newcomer to one sign-up + login a second (the auth scenario's
+    steady rate); back to back, two users would sign up many times more."""
+    samples = runner.run_locust(
+        context, ["SignupLogin"], users=2, spawn_rate=2, seconds=4, think="pace:1", label="paced"
+    )
+    signups = [s for s in samples if s[1] == "auth POST /signup"]
+    assert {status for *_, status in signups} == {302}
+    assert 2 <= len(signups) <= 2 * 5, len(signups)

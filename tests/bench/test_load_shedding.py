@@ -8,6 +8,8 @@ requested.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import IsolatedClient, _empty_tables
@@ -15,12 +17,12 @@ from tests.conftest import IsolatedClient, _empty_tables
 
 @pytest.fixture()
 def one_connection_app(database_url, broker_url, monkeypatch):  # type: ignore[no-untyped-def]
-    """An app whose pool has a single connection and waits 1 s for it."""
+    """An app whose pool has a single connection and waits a quarter of a second for it."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the pool settings apply to PostgreSQL")
     monkeypatch.setenv("DB_POOL_SIZE", "1")
     monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
-    monkeypatch.setenv("DB_POOL_TIMEOUT", "1")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.25")
     from webapp import create_app
     from webapp.extensions import db
 
@@ -36,7 +38,7 @@ def one_connection_app(database_url, broker_url, monkeypatch):  # type: ignore[n
 def test_pool_settings_come_from_the_environment(one_connection_app) -> None:  # type: ignore[no-untyped-def]
     _app, engine = one_connection_app
     assert engine.pool.size() == 1
-    assert engine.pool.timeout() == 1
+    assert engine.pool.timeout() == 0.25  # fractions are kept, not rounded down to 0
 
 
 def test_a_pool_timeout_is_a_503_with_retry_after(one_connection_app) -> None:  # type: ignore[no-untyped-def]
@@ -44,8 +46,11 @@ def test_a_pool_timeout_is_a_503_with_retry_after(one_connection_app) -> None:  
     client = app.test_client()
     assert client.get("/communities").status_code == 200  # the page reads the database
     with engine.connect():  # a slow request holds the only connection
+        started = time.monotonic()
         busy = client.get("/communities")
+        waited = time.monotonic() - started
     assert busy.status_code == 503
+    assert waited >= 0.25, "the request waited for a connection before being shed"
     assert busy.headers["Retry-After"].isdigit()
     assert "very busy" in busy.get_data(as_text=True)
     assert client.get("/communities").status_code == 200  # and it recovers at once

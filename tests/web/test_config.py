@@ -47,3 +47,12 @@ def test_a_bad_number_names_the_variable(monkeypatch, tmp_path):  # type: ignore
     monkeypatch.setenv("SMTP_PORT", "twenty-five")
     with pytest.raises(ValueError, match="SMTP_PORT must be an integer"):
         load_config()
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "inf", "nan"])
+def test_a_bad_pool_wait_names_the_variable(monkeypatch, tmp_path, value):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HEARTH_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", value)
+    with pytest.raises(ValueError, match="DB_POOL_TIMEOUT must be"):
+        load_config()
