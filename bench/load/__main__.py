@@ -31,8 +31,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--soak-users", type=int, default=200)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
-    parser.add_argument("--pool-size", type=int, default=4, help="DB connections per worker")
-    parser.add_argument("--max-overflow", type=int, default=2, help="DB_MAX_OVERFLOW")
+    parser.add_argument("--pool-size", type=int, default=6, help="DB connections per worker")
+    parser.add_argument("--max-overflow", type=int, default=0, help="DB_MAX_OVERFLOW")
     parser.add_argument("--pool-timeout", type=float, default=0, help="seconds (DB_POOL_TIMEOUT)")
     parser.add_argument(
         "--production-limits",

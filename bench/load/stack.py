@@ -41,8 +41,8 @@ class ServerOptions:
 
     workers: int = 3
     threads: int = 8
-    pool_size: int = 4
-    max_overflow: int = 2
+    pool_size: int = 6
+    max_overflow: int = 0
     pool_timeout: float = 0
     raise_limits: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)

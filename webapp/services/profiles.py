@@ -4,9 +4,11 @@ that help matching and venues (area, travel, group size, languages, diet, access
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import func, inspect, select
 
 from webapp.extensions import db
@@ -111,23 +113,38 @@ def profile_complete(member: Member) -> bool:
     return bool(db.session.scalar(select(has_interest.exists() & has_window.exists())))
 
 
+#: How long the popular interests of a set of communities are reused (seconds): counting
+#: every fellow member's interests on each profile view grows with the community.
+POPULAR_TAGS_SECONDS = 60.0
+_POPULAR_CACHE_ENTRIES = 1000
+
+
 def suggested_tags(member: Member, limit: int = 60) -> list[str]:
     """The tag list of the member's communities, then the interests popular among their
     fellow members (or everywhere, for someone in no community yet): for choosing quickly."""
     tags: dict[str, None] = {}
-    tag_lists = db.session.scalars(
-        select(Community.interest_tags)
+    rows = db.session.execute(
+        select(Community.id, Community.interest_tags)
         .join(Membership, Membership.community_id == Community.id)
         .where(Membership.member_id == member.id)
+        .order_by(Community.id)
     ).all()
-    for community_tags in tag_lists:
+    for _id, community_tags in rows:
         for tag in community_tags or []:
             tags.setdefault(" ".join(str(tag).lower().split()), None)
-    fellows = select(Membership.member_id).where(
-        Membership.community_id.in_(
-            select(Membership.community_id).where(Membership.member_id == member.id)
-        )
-    )
+    for name in popular_interests(tuple(community_id for community_id, _ in rows), limit):
+        tags.setdefault(name, None)
+    return [t for t in tags if t][:limit]
+
+
+def popular_interests(community_ids: tuple[int, ...], limit: int) -> list[str]:
+    """The interests most members of these communities (all members when none) listed,
+    reused for POPULAR_TAGS_SECONDS by this app process."""
+    cache = current_app.extensions.setdefault("hearth.popular_interests", {})
+    now = time.monotonic()
+    kept = cache.get((community_ids, limit))
+    if kept is not None and now - kept[0] < POPULAR_TAGS_SECONDS:
+        return list(kept[1])
     popular = (
         select(Interest.name)
         .join(member_interests, member_interests.c.interest_id == Interest.id)
@@ -135,11 +152,14 @@ def suggested_tags(member: Member, limit: int = 60) -> list[str]:
         .order_by(func.count().desc(), Interest.name)
         .limit(limit)
     )
-    if tag_lists:  # one row per community the member belongs to
+    if community_ids:
+        fellows = select(Membership.member_id).where(Membership.community_id.in_(community_ids))
         popular = popular.where(member_interests.c.member_id.in_(fellows))
-    for name in db.session.scalars(popular):
-        tags.setdefault(name, None)
-    return [t for t in tags if t][:limit]
+    names = list(db.session.scalars(popular))
+    if len(cache) >= _POPULAR_CACHE_ENTRIES:
+        cache.clear()
+    cache[(community_ids, limit)] = (now, names)
+    return list(names)
 
 
 def interests_by_name(names: list[str]) -> list[Interest]:
