@@ -32,7 +32,7 @@ def home() -> str:
         "members/home.html",
         communities=communities.communities_of(current_user),
         upcoming=optins.upcoming_for(current_user),
-        my_groups=groups.groups_of(current_user),
+        my_groups=groups.group_cards(current_user),
         complete=profiles.profile_complete(current_user),
         paused=pauses.is_paused(current_user),
         form=EmptyForm(),

@@ -35,6 +35,14 @@ member_interests = Table(
 )
 
 
+def first_name(display_name: str, deleted_at: datetime | None) -> str:
+    """The first word of a display name ("A former member" once deleted): all that other
+    group members see of someone."""
+    if deleted_at is not None:
+        return "A former member"
+    return display_name.split()[0] if display_name.strip() else "Someone"
+
+
 class Member(UserMixin, db.Model):
     """A person with an account; roles in communities live on Membership."""
 
@@ -83,9 +91,7 @@ class Member(UserMixin, db.Model):
     @property
     def first_name(self) -> str:
         """The first word of the display name: all that other group members see."""
-        if self.deleted_at is not None:
-            return "A former member"
-        return self.display_name.split()[0] if self.display_name.strip() else "Someone"
+        return first_name(self.display_name, self.deleted_at)
 
     def get_id(self) -> str:
         """Flask-Login's session id: the member id and the current session token."""

@@ -13,8 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.models import Group, GroupMember, Meetup, MeetupSlot, MeetupStatus, Member, Rsvp
+from webapp.models import (
+    Community,
+    Group,
+    GroupMember,
+    Meetup,
+    MeetupSlot,
+    MeetupStatus,
+    Member,
+    Rsvp,
+    Venue,
+)
 from webapp.models._time import utcnow
+from webapp.models.members import first_name
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,81 @@ def groups_of(member: Member) -> list[MyGroup]:
         .all()
     )
     return [_view(g, member) for g in groups]
+
+
+@dataclass(frozen=True)
+class GroupCard:
+    """A group as the member's home page lists it: plain values, no ORM objects."""
+
+    group_id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    venue_name: str
+    venue_address: str
+    others: list[str]
+    my_rsvp: Rsvp
+    shared: str
+
+    @property
+    def is_past(self) -> bool:
+        """True once the meetup has started: time for feedback."""
+        return self.starts_at <= utcnow()
+
+
+def group_cards(member: Member) -> list[GroupCard]:
+    """The member's published groups for their home page, most recent meetup first.
+
+    Two plain queries (groups with their time and place, then the other members' first
+    names) instead of loading whole rows: the home page is the busiest page of the site.
+    """
+    rows = db.session.execute(
+        select(
+            Group.id,
+            Group.why,
+            Meetup.title,
+            MeetupSlot.starts_at,
+            Community.timezone,
+            Venue.name,
+            Venue.address,
+            GroupMember.rsvp,
+        )
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .join(Meetup, Meetup.id == Group.meetup_id)
+        .join(Community, Community.id == Meetup.community_id)
+        .join(MeetupSlot, MeetupSlot.id == Group.slot_id)
+        .join(Venue, Venue.id == MeetupSlot.venue_id)
+        # An unpublished preview is the organizers' draft: members see published groups only.
+        .where(GroupMember.member_id == member.id, Meetup.status == MeetupStatus.MATCHED)
+        .order_by(Group.meetup_id.desc(), Group.id)
+    ).all()
+    others: dict[int, list[str]] = {}
+    if rows:
+        for group_id, name, deleted_at in db.session.execute(
+            select(GroupMember.group_id, Member.display_name, Member.deleted_at)
+            .join(Member, Member.id == GroupMember.member_id)
+            .where(
+                GroupMember.group_id.in_([row.id for row in rows]),
+                GroupMember.member_id != member.id,
+                GroupMember.rsvp != Rsvp.CANT,
+            )
+            .order_by(GroupMember.id)
+        ):
+            others.setdefault(group_id, []).append(first_name(name, deleted_at))
+    return [
+        GroupCard(
+            group_id=group_id,
+            title=title,
+            starts_at=starts_at,
+            timezone=timezone,
+            venue_name=venue_name,
+            venue_address=venue_address or "",
+            others=others.get(group_id, []),
+            my_rsvp=rsvp,
+            shared=shared_phrase(list(why or [])),
+        )
+        for group_id, why, title, starts_at, timezone, venue_name, venue_address, rsvp in rows
+    ]
 
 
 def group_for(member: Member, group_id: int) -> MyGroup | None:
