@@ -118,6 +118,13 @@ class Database:
             check=True,
             capture_output=True,
         )
+        # Fresh tables have no planner statistics until autovacuum gets to them (minutes into
+        # a run, which showed as slow pages and shed requests early in the soak); an operator
+        # loading data runs ANALYZE, so the bench does too.
+        engine = create_engine(make_url(self.url), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+        engine.dispose()
         return json.loads(out.read_text())
 
     def drop_queue(self, redis_url: str) -> None:

@@ -92,3 +92,30 @@ def test_login_never_redirects_to_another_site(app, client):  # type: ignore[no-
         data={"csrf_token": token, "email": "sam@example.org", "password": PASSWORD},
     )
     assert response.headers["Location"] == "/me"
+
+
+def test_no_database_connection_is_held_while_argon2_runs(app, client, monkeypatch):  # type: ignore[no-untyped-def]
+    """Sign-up and login hash or check the password with no transaction open, so a burst of
+    them (~30 ms of CPU each) does not hold every pooled connection (issue 8, load)."""
+    from webapp.services import accounts
+
+    held: list[bool] = []
+    real = accounts._hasher
+
+    class Watching:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            attribute = getattr(real, name)
+            if name not in {"hash", "verify"}:
+                return attribute
+
+            def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+                held.append(db.session().in_transaction())
+                return attribute(*args, **kwargs)
+
+            return watched
+
+    monkeypatch.setattr(accounts, "_hasher", Watching())
+    sign_up(client, "sam@example.org")  # confirmed through the emailed link
+    assert log_in(app.test_client(), "sam@example.org").status_code == 302
+    assert log_in(app.test_client(), "nobody@example.org").status_code == 400
+    assert held and not any(held), held

@@ -15,7 +15,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_request_context, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -97,10 +97,13 @@ def sign_up(email: str, password: str, display_name: str) -> SignUpOutcome:
     return SignUpOutcome(member, [queued.id])
 
 
+def _has_address(email: str) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for the live account with this (normalised) address."""
+    return func.lower(Member.email) == email, Member.deleted_at.is_(None)
+
+
 def member_by_email(email: str) -> Member | None:
-    return db.session.scalar(
-        select(Member).where(func.lower(Member.email) == email, Member.deleted_at.is_(None))
-    )
+    return db.session.scalar(select(Member).where(*_has_address(email)))
 
 
 def recently_sent(kind: str, address: str) -> bool:
@@ -198,12 +201,12 @@ def end_other_sessions(member: Member) -> None:
     log.info("member %s ended all sessions", member.id)
 
 
-def _log_login(member: Member | None, outcome: str) -> None:
+def _log_login(member_id: int | None, outcome: str) -> None:
     """One line per login attempt: who (id, never the address typed), from where, outcome."""
     address = request.remote_addr if has_request_context() else "-"
     log.info(
         "login attempt member=%s ip=%s outcome=%s",
-        member.id if member else "unknown",
+        member_id if member_id is not None else "unknown",
         address,
         outcome,
     )
@@ -215,16 +218,32 @@ def authenticate(email: str, password: str) -> Member | None:
         email = normalise_email(email)
     except ServiceError:
         email = ""
-    member = member_by_email(email) if email else None
+    found = (
+        db.session.execute(
+            select(Member.id, Member.password_hash).where(*_has_address(email))
+        ).first()
+        if email
+        else None
+    )
+    # The read is over: the database connection goes back to the pool while Argon2 runs
+    # (~30 ms of CPU), so a burst of logins does not hold every connection of the process.
+    db.session.commit()
     try:
-        _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
+        _hasher.verify(found.password_hash if found else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        _log_login(member, "failed: wrong password" if member else "failed: no such account")
+        _log_login(
+            found.id if found else None,
+            "failed: " + ("wrong password" if found else "no such account"),
+        )
         return None
-    if member is None:
+    if found is None:
         _log_login(None, "failed: no such account")
         return None
-    _log_login(member, "succeeded")
+    member = db.session.get(Member, found.id)
+    if member is None or member.deleted_at is not None:  # deleted between the two reads
+        _log_login(None, "failed: no such account")
+        return None
+    _log_login(member.id, "succeeded")
     if _hasher.check_needs_rehash(member.password_hash):
         member.password_hash = _hasher.hash(password)
         db.session.commit()
