@@ -110,7 +110,7 @@ def test_locust_flows_sign_up_log_in_and_read_pages(context) -> None:  # type: i
 
 
 def test_paced_newcomers_sign_up_once_a_second_each(context) -> None:  # type: ignore[no-untyped-def]
-    """"pace:1" holds each newcomer to one sign-up + login a second (the auth scenario's
+    """ "pace:1" holds each newcomer to one sign-up + login a second (the auth scenario's
     steady rate); back to back, two users would sign up many times more."""
     samples = runner.run_locust(
         context, ["SignupLogin"], users=2, spawn_rate=2, seconds=4, think="pace:1", label="paced"

@@ -51,3 +51,27 @@ def test_share_slot_keeps_only_members_who_could_meet() -> None:
     real = np.isfinite(strength)
     assert real.all()
     assert ((neighbours < 15) == (np.arange(30) < 15)[:, None]).all()
+
+
+def test_share_slot_with_members_free_everywhere_and_nowhere() -> None:
+    instance = _instance()
+    rng = np.random.default_rng(3)
+    slots = ["tue-19", "sat-11", "sun-15"]
+    instance["slots"] = [{"id": s} for s in slots]
+    for k, member in enumerate(instance["members"]):
+        member["available"] = [s for s in slots if rng.random() < 0.5] if k % 4 else slots
+    instance["members"][7]["available"] = []
+    parsed = parse_instance(instance)
+    plain = _plain_weights(parsed)
+    share = parsed.available.astype(int) @ parsed.available.T.astype(int) > 0
+    plain[~share] = -np.inf
+    np.fill_diagonal(plain, -np.inf)
+    rows = np.flatnonzero(parsed.available.any(axis=1))
+    rows = rows[np.argsort(-parsed.available[rows].sum(axis=1), kind="stable")]  # all 3 first
+    for chunk in (2, 1000):  # chunks of only free-everywhere rows, and mixed ones
+        neighbours, strength = nearest_neighbours(
+            parsed, 3, chunk=chunk, rows=rows, share_slot=True
+        )
+        for r, i in enumerate(rows):
+            assert np.allclose(np.sort(strength[r]), np.sort(plain[i])[-3:])
+            assert np.allclose(plain[i, neighbours[r]], strength[r])

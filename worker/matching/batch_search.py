@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from worker.matching.features import top_k_columns
 from worker.matching.state import Assignment
 
 CANDIDATE_GROUPS = 12
@@ -24,9 +25,10 @@ def batch_descend(state: Assignment, max_rounds: int, deadline: float) -> int:
     """Rounds of disjoint improving moves and swaps until none is left; returns changes.
 
     A member's best candidate only changes when its own group or one of its liked groups
-    changed (or seats moved between slots), so after the first round only those members
-    are scored again; the result is the same as rescoring everyone, at a fraction of the
-    cost once few changes remain.
+    changed, when its liked groups are refreshed to a different set, or when seats moved
+    between slots, so after the first round only those members are scored again; the
+    result is the same as rescoring everyone, at a fraction of the cost once few changes
+    remain.
     """
     made = 0
     n = state.instance.n
@@ -40,8 +42,10 @@ def batch_descend(state: Assignment, max_rounds: int, deadline: float) -> int:
     for round_ in range(max_rounds):
         own_group = np.where(state.group_of >= 0, state.group_of, 0)
         if round_ % LIKED_REFRESH == 0:
-            liked = _liked_groups(state, own_group)
-            dirty[:] = True
+            fresh = _liked_groups(state, own_group)
+            if round_:  # rescore only members whose candidate groups changed, as a set
+                dirty |= (np.sort(fresh, axis=1) != np.sort(liked, axis=1)).any(axis=1)
+            liked = fresh
         rows = np.flatnonzero(dirty)
         gains[rows], partners[rows], targets[rows] = _best_for(state, liked, rows, own_group)
         touched, crossed = _apply_disjoint(state, gains, partners, targets)
@@ -60,7 +64,8 @@ def _best_for(
     """For the given members: best gain, swap partner (-1 for a move) and target group.
 
     `liked` (each member's candidate groups) changes slowly, so it is reused for a few
-    rounds instead of being recomputed (the costliest step).
+    rounds instead of being recomputed (the costliest step). Everything that depends on
+    the target group only is looked up once per liked group, then repeated for its seats.
     """
     group_of, sums = state.group_of, state.sums
     own_all = sums[np.arange(state.instance.n), own_group]
@@ -69,23 +74,24 @@ def _best_for(
     liked = liked[members]
     rows = members[:, None]
     own = own_all[members]
+    seats = state.instance.max_size
     partners = state.roster[liked].reshape(len(members), -1)
     valid = partners >= 0
     safe = np.where(valid, partners, 0)
-    their_group = np.where(valid, group_of[safe], mine[:, None])
-    swap = (
-        sums[rows, their_group]
-        - own[:, None]
-        + sums[safe, mine[:, None]]
-        - own_all[safe]
-        - 2 * state.weights[rows, safe]
-    )
-    ok = valid & (their_group != mine[:, None]) & placed[:, None]
-    ok &= state.allowed[rows, their_group] & state.allowed[safe, mine[:, None]]
+    their_group = np.repeat(liked, seats, axis=1)  # a roster row's members are in its group
+    into = sums[rows, liked] - own[:, None]  # gain of entering each liked group
+    swap = np.repeat(into, seats, axis=1)
+    swap += sums[safe, mine[:, None]]
+    swap -= own_all[safe]
+    swap -= 2 * state.weights[rows, safe]
+    target_ok = (liked != mine[:, None]) & placed[:, None]
+    if not state.everyone_allowed:
+        target_ok &= state.allowed[rows, liked]
+    ok = valid & np.repeat(target_ok, seats, axis=1)
+    if not state.everyone_allowed:
+        ok &= state.allowed[safe, mine[:, None]]
     if state.block_counts is not None and state.blocks is not None:
-        b = state.blocks[rows, safe]
-        ok &= state.block_counts[rows, their_group] - b == 0
-        ok &= state.block_counts[safe, mine[:, None]] - b == 0
+        ok &= _swaps_unblocked(state, members, safe, their_group, mine)
     swap = np.where(ok, swap, -np.inf)
     index = np.arange(len(members))
     best_k = np.argmax(swap, axis=1) if swap.shape[1] else np.zeros(len(members), np.int64)
@@ -97,7 +103,7 @@ def _best_for(
         best_gain = np.full(len(members), -np.inf)
         best_partner = np.full(len(members), -1, dtype=np.int64)
         best_target = mine.copy()
-    move_gain, move_target = _best_moves(state, liked, own, mine, placed, members)
+    move_gain, move_target = _best_moves(state, liked, into, target_ok, mine, members)
     use_move = move_gain > best_gain
     best_gain = np.where(use_move, move_gain, best_gain)
     best_partner = np.where(use_move, -1, best_partner)
@@ -105,39 +111,72 @@ def _best_for(
     return best_gain, best_partner, best_target
 
 
+def _swaps_unblocked(
+    state: Assignment,
+    members: np.ndarray,
+    partners: np.ndarray,
+    their_group: np.ndarray,
+    mine: np.ndarray,
+) -> np.ndarray:
+    """Mask of swaps (member row, partner column) that put no blocked pair together.
+
+    Blocks are rare, so only entries where the member or the partner has a block at all
+    are looked up; all others are fine.
+    """
+    assert state.blocks is not None and state.block_counts is not None
+    ok = np.ones(partners.shape, dtype=bool)
+    has_block = state.has_block
+    check = has_block[members][:, None] | has_block[partners]
+    r, c = np.nonzero(check)
+    if not len(r):
+        return ok
+    i, j = members[r], partners[r, c]
+    b = state.blocks[i, j]
+    clear = (state.block_counts[i, their_group[r, c]] - b == 0) & (
+        state.block_counts[j, mine[r]] - b == 0
+    )
+    ok[r, c] = clear
+    return ok
+
+
 def _liked_groups(state: Assignment, own_group: np.ndarray) -> np.ndarray:
     """Each member's CANDIDATE_GROUPS other groups with the highest weight sums."""
-    score = np.where(state.allowed, state.sums, -np.inf)
+    if state.everyone_allowed:
+        score = np.array(state.sums, order="C")  # rows contiguous for the top-k scan
+    else:
+        score = np.where(state.allowed, state.sums, -np.inf).copy(order="C")
     score[np.arange(state.instance.n), own_group] = -np.inf
     count = min(CANDIDATE_GROUPS, state.num_groups)
-    return np.argpartition(-score, count - 1, axis=1)[:, :count]
+    return top_k_columns(score, count)
 
 
 def _best_moves(
     state: Assignment,
     liked: np.ndarray,
-    own: np.ndarray,
+    into: np.ndarray,
+    target_ok: np.ndarray,
     own_group: np.ndarray,
-    placed: np.ndarray,
     members: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best move of each given member into one of its liked groups (sizes, slot, seats, blocks).
 
-    `liked`, `own`, `own_group` and `placed` are rows for `members`.
+    Rows are for `members`: `into` is the gain of entering each liked group, `target_ok`
+    whether the member is placed and may enter it (slot availability, not its own group).
     """
     lo, hi = state.instance.min_size, state.instance.max_size
     count = len(members)
     if lo == hi or not liked.shape[1]:
         return np.full(count, -np.inf), np.zeros(count, dtype=np.int64)
-    rows = members[:, None]
     sizes = state.sizes[liked]
-    ok = state.allowed[rows, liked] & (sizes < hi) & (sizes > 0) & (liked != own_group[:, None])
-    ok &= (placed & (state.sizes[own_group] > lo))[:, None]
+    ok = target_ok & (sizes < hi) & (sizes > 0)
+    ok &= (state.sizes[own_group] > lo)[:, None]
     slot = state.group_slot[liked]
     ok &= (slot == state.group_slot[own_group][:, None]) | (state.seats_left[slot] >= 1)
     if state.block_counts is not None:
-        ok &= state.block_counts[rows, liked] == 0
-    moves = np.where(ok, state.sums[rows, liked] - own[:, None], -np.inf)
+        blocked = np.flatnonzero(state.has_block[members])
+        if len(blocked):
+            ok[blocked] &= state.block_counts[members[blocked, None], liked[blocked]] == 0
+    moves = np.where(ok, into, -np.inf)
     best = np.argmax(moves, axis=1)
     index = np.arange(count)
     return moves[index, best], liked[index, best]

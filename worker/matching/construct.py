@@ -104,6 +104,7 @@ def _grow(state: Assignment, candidates: np.ndarray, groups: np.ndarray, targets
             return
         chosen = [first]
         free[first] = False
+        candidates = candidates[free[candidates]]  # the free ones, order kept (fewer to scan)
         ok = free.copy()
         affinity = state.weights[first].copy()
         while len(chosen) < targets[g]:
@@ -117,8 +118,7 @@ def _grow(state: Assignment, candidates: np.ndarray, groups: np.ndarray, targets
             chosen.append(pick)
             free[pick] = ok[pick] = False
             affinity += state.weights[pick]
-        for i in chosen:
-            state.move(int(i), int(g))
+        state.fill(int(g), chosen)
 
 
 def _best_addition(

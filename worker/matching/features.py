@@ -117,17 +117,92 @@ def nearest_neighbours(
     right = None
     if instance.weights is None and instance.features is not None:
         right = _dense_transposed(instance.features).astype(np.float32)
+    codes = _slot_codes(instance.available) if share_slot else None
     for start in range(0, len(members), chunk):
         part = slice(start, min(len(members), start + chunk))
         block = pair_weight_rows(instance, members[part], right, np.float32)
         block[np.arange(len(block)), members[part]] = -np.inf
-        if share_slot:
-            available = instance.available.astype(np.float32)
-            block[available[members[part]] @ available.T == 0] = -np.inf
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        if codes is not None:
+            _mask_apart(block, codes[members[part]], codes, instance.available)
+        top = top_k_columns(block, k)
         neighbours[part] = top
         strength[part] = np.take_along_axis(block, top, axis=1)
     return neighbours, strength
+
+
+def _mask_apart(
+    block: np.ndarray, row_codes: np.ndarray, codes: np.ndarray, available: np.ndarray
+) -> None:
+    """Set -inf where a row's member and a column's member share no slot.
+
+    Rows free at every slot share one with anyone free at some slot, so for them only
+    the columns of members without slots are masked (no rows x n comparison).
+    """
+    if available.shape[1] > 64:  # codes are member indices: compare availability rows
+        share = available[row_codes].astype(np.float32) @ available.T.astype(np.float32)
+        block[share == 0] = -np.inf
+        return
+    everywhere = row_codes == np.bitwise_or.reduce(codes)
+    if everywhere.all():
+        block[:, codes == 0] = -np.inf
+        return
+    apart = (row_codes[:, None] & codes[None, :]) == 0
+    if apart.any():
+        np.putmask(block, apart, -np.inf)
+
+
+def _slot_codes(available: np.ndarray) -> np.ndarray:
+    """Each member's available slots as bits (members who share a slot share a bit).
+
+    Up to 64 slots; with more, one code per member would not fit, so the codes are the
+    member indices and `_mask_apart` compares availability rows instead.
+    """
+    slots = available.shape[1]
+    if slots <= 64:
+        dtype = np.uint8 if slots <= 8 else np.uint64
+        return (available.astype(dtype) << np.arange(slots, dtype=dtype)).sum(1, dtype=dtype)
+    return np.arange(len(available))
+
+
+TOP_K_BLOCK = 64
+
+
+def top_k_columns(block: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest entries of each row (any order, like argpartition).
+
+    argpartition over every entry costs most of a neighbour search; instead the k-th
+    largest of the maxima of column blocks bounds each row's k-th largest value from
+    below, and only the few entries at or above it are ranked.
+    """
+    rows, cols = block.shape
+    if k <= 0 or rows == 0:
+        return np.zeros((rows, max(k, 0)), dtype=np.int64)
+    width = min(TOP_K_BLOCK, cols // (2 * k))
+    if width < 8:
+        return np.argpartition(-block, k - 1, axis=1)[:, :k]
+    full = cols // width * width
+    maxima = block[:, :full].reshape(rows, -1, width).max(axis=2)
+    if full < cols:
+        maxima = np.hstack([maxima, block[:, full:].max(axis=1, keepdims=True)])
+    bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, -k]
+    if not np.isfinite(bound).all():  # rows with fewer than k finite entries: plain way
+        return np.argpartition(-block, k - 1, axis=1)[:, :k]
+    r, c = np.nonzero(block >= bound[:, None])  # at least k per row, row by row
+    counts = np.bincount(r, minlength=rows)
+    heavy = counts > 4 * k  # many ties at the bound (e.g. a row of zeros): plain way
+    if heavy.any():
+        light = ~heavy[r]
+        r, c = r[light], c[light]
+        counts[heavy] = 0
+    position = np.arange(len(r)) - (np.cumsum(counts) - counts)[r]
+    values = np.full((rows, max(k, int(counts.max()))), -np.inf, dtype=block.dtype)
+    values[r, position] = block[r, c]
+    columns = np.zeros(values.shape, dtype=np.int64)
+    columns[r, position] = c
+    top = np.take_along_axis(columns, np.argpartition(-values, k - 1, axis=1)[:, :k], axis=1)
+    if heavy.any():
+        top[heavy] = np.argpartition(-block[heavy], k - 1, axis=1)[:, :k]
+    return top
 
 
 def group_scores(instance: Instance, groups: list[np.ndarray]) -> np.ndarray:

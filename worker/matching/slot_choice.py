@@ -28,8 +28,9 @@ def slots_by_neighbours(instance: Instance, slot_of: np.ndarray, order: np.ndarr
     counts = np.bincount(slot_of[slot_of >= 0], minlength=len(instance.seats)).tolist()
     seats = instance.seats.tolist()
     current = slot_of.tolist()  # plain lists: this loop runs over every flexible member
-    rows = [(int(i), neighbours[r].tolist(), strength[r].tolist()) for r, i in enumerate(flexible)]
-    options = [np.flatnonzero(instance.available[i]).tolist() for i in flexible]
+    rows = list(zip(flexible.tolist(), neighbours.tolist(), strength.tolist(), strict=True))
+    masks = instance.available[flexible].tolist()
+    options = [[s for s, ok in enumerate(mask) if ok] for mask in masks]
     zero = [0.0] * len(seats)
     for _ in range(ROUNDS):
         changed = 0

@@ -31,11 +31,15 @@ class Assignment:
         self.position = np.full(n, -1, dtype=np.int64)  # index in its group's roster row
         self.placed = 0
         self.sums = np.zeros((n, num_groups), order="F")  # columns contiguous: O(n) updates
-        self.blocks = None if instance.blocks is None else instance.blocks.toarray().astype(np.int8)
+        self.blocks = (  # int8 straight from the sparse matrix (no float n x n copy)
+            None if instance.blocks is None else instance.blocks.astype(np.int8).toarray()
+        )
         self.block_counts = (
-            None if self.blocks is None else np.zeros((n, num_groups), np.int64, order="F")
+            None if self.blocks is None else np.zeros((n, num_groups), np.int32, order="F")
         )
         self.allowed = instance.available[:, self.group_slot]
+        self.everyone_allowed = bool(self.allowed.all())  # e.g. a single-slot shard
+        self.has_block = np.zeros(n, dtype=bool) if self.blocks is None else self.blocks.any(axis=1)
         self.seats_left = instance.seats.astype(np.float64).copy()
         self.travel = TravelCheck(instance) if instance.has_locations else None
 
@@ -52,9 +56,10 @@ class Assignment:
         self.roster = np.vstack([self.roster, np.full((1, self.instance.max_size), -1)])
         self.sums = np.asfortranarray(np.hstack([self.sums, np.zeros((n, 1))]))
         self.allowed = np.hstack([self.allowed, self.instance.available[:, [slot]]])
+        self.everyone_allowed = self.everyone_allowed and bool(self.allowed[:, -1].all())
         if self.block_counts is not None:
             self.block_counts = np.asfortranarray(
-                np.hstack([self.block_counts, np.zeros((n, 1), np.int64)])
+                np.hstack([self.block_counts, np.zeros((n, 1), np.int32)])
             )
         return self.num_groups - 1
 
@@ -132,6 +137,25 @@ class Assignment:
             if self.block_counts is not None and self.blocks is not None:
                 self.block_counts[:, group] += self.blocks[i]
         self.group_of[i] = group
+
+    def fill(self, group: int, members: list[int]) -> None:
+        """Put unplaced `members` into the empty `group` at once (as many `move`s would).
+
+        One column update instead of one per member: construction places everyone this way.
+        """
+        if not members:
+            return
+        assert self.sizes[group] == 0 and (self.group_of[members] < 0).all()
+        count = len(members)
+        self.sums[:, group] += self.weights[members].sum(axis=0)
+        self.roster[group, :count] = members
+        self.position[members] = np.arange(count)
+        self.sizes[group] = count
+        self.placed += count
+        self.seats_left[self.group_slot[group]] -= count
+        if self.block_counts is not None and self.blocks is not None:
+            self.block_counts[:, group] += self.blocks[members].sum(axis=0, dtype=np.int32)
+        self.group_of[members] = group
 
     def swap(self, i: int, j: int) -> None:
         """Exchange the groups of members i and j."""
