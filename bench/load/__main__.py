@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
             elif name == "public":
                 rows += runner.public(ctx, args.seconds, args.users)
             elif name == "auth":
-                rows += runner.auth(ctx, args.seconds, args.users)
+                rows += runner.auth(ctx, args.seconds)
             elif name == "overload":
                 rows += runner.overload(ctx, args.seconds)
             elif name == "soak":

@@ -61,6 +61,15 @@ def _dump(**_kwargs):  # type: ignore[no-untyped-def]
                 out.write(json.dumps(sample) + "\n")
 
 
+def _expect(response, status: int, name: str) -> int:  # type: ignore[no-untyped-def]
+    """Mark a caught response a success only with the expected status; return its status."""
+    if response.status_code == status:
+        response.success()
+    else:
+        response.failure(f"{name} answered {response.status_code}")
+    return int(response.status_code)
+
+
 class _Browser(FastHttpUser):
     abstract = True
     wait_time = _wait()
@@ -84,22 +93,14 @@ class _Browser(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code == 302:
-                response.success()
-            else:
-                response.failure(f"{name} answered {response.status_code}")
-            return response.status_code
+            return _expect(response, 302, name)
 
     def page(self, path: str, name: str) -> int:
         """GET a page that must answer itself (200): a redirect to log in is a failure."""
         with self.client.get(
             path, name=name, allow_redirects=False, catch_response=True
         ) as response:
-            if response.status_code == 200:
-                response.success()
-            else:
-                response.failure(f"{name} answered {response.status_code}")
-            return response.status_code
+            return _expect(response, 200, name)
 
     def log_in(self, email: str, name: str) -> bool:
         token = self.csrf("/login", name=name.replace("POST", "GET"))

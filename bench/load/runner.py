@@ -194,58 +194,64 @@ PUBLIC = ("public ",)
 AUTH = ("auth POST",)
 
 
-def pages(ctx: Context, seconds: float, users: int) -> list[Row]:
-    """Logged-in profile and my-groups pages: locust at full speed, then fixed rate at goal."""
+def _closed_then_open(
+    ctx: Context,
+    scenario: str,
+    locust_class: str,
+    names: tuple[str, ...],
+    goal: Goal,
+    pairs: list[tuple[str, str]],
+    seconds: float,
+    users: int,
+    *,
+    ramp: float,
+    open_note: str = "",
+) -> list[Row]:
+    """One scenario twice: locust users back to back (throughput), then the fixed-rate tool
+    at the goal rate (latency at that rate, open loop)."""
     samples = run_locust(
-        ctx, ["MemberPages"], users=users, spawn_rate=users, seconds=seconds, label="pages"
+        ctx, [locust_class], users=users, spawn_rate=users, seconds=seconds, label=locust_class
     )
-    rows = [
+    return [
         Row(
-            "member pages",
+            scenario,
             "locust",
             f"{users} users, no think time",
-            window(samples, MEMBER, 5),
-            PAGES_GOAL,
-        )
-    ]
-    pairs = member_requests(ctx, 20)
-    rows.append(
+            window(samples, names, ramp),
+            goal,
+        ),
         Row(
-            "member pages",
+            scenario,
             "fixed-rate",
-            f"{PAGES_GOAL.rate:.0f}/s open loop, 20 members",
-            run_fixed(ctx, pairs, PAGES_GOAL.rate, seconds, timeout=10),
-            PAGES_GOAL,
-        )
+            f"{goal.rate:.0f}/s open loop{open_note}",
+            run_fixed(ctx, pairs, goal.rate, seconds, timeout=10),
+            goal,
+        ),
+    ]
+
+
+def pages(ctx: Context, seconds: float, users: int) -> list[Row]:
+    """Logged-in profile and my-groups pages: locust at full speed, then fixed rate at goal."""
+    return _closed_then_open(
+        ctx,
+        "member pages",
+        "MemberPages",
+        MEMBER,
+        PAGES_GOAL,
+        member_requests(ctx, 20),
+        seconds,
+        users,
+        ramp=5,
+        open_note=", 20 members",
     )
-    return rows
 
 
 def public(ctx: Context, seconds: float, users: int) -> list[Row]:
     """Landing and login pages for visitors."""
-    samples = run_locust(
-        ctx, ["PublicPages"], users=users, spawn_rate=users, seconds=seconds, label="public"
-    )
-    rows = [
-        Row(
-            "landing + login",
-            "locust",
-            f"{users} users, no think time",
-            window(samples, PUBLIC, 3),
-            PUBLIC_GOAL,
-        )
-    ]
     pairs = [("/", ""), ("/login", "")]
-    rows.append(
-        Row(
-            "landing + login",
-            "fixed-rate",
-            f"{PUBLIC_GOAL.rate:.0f}/s open loop",
-            run_fixed(ctx, pairs, PUBLIC_GOAL.rate, seconds, timeout=10),
-            PUBLIC_GOAL,
-        )
+    return _closed_then_open(
+        ctx, "landing + login", "PublicPages", PUBLIC, PUBLIC_GOAL, pairs, seconds, users, ramp=3
     )
-    return rows
 
 
 #: Newcomers signing up in the auth scenario: each starts a sign-up + login every second,
@@ -253,7 +259,7 @@ def public(ctx: Context, seconds: float, users: int) -> list[Row]:
 AUTH_USERS = 10
 
 
-def auth(ctx: Context, seconds: float, users: int) -> list[Row]:
+def auth(ctx: Context, seconds: float) -> list[Row]:
     """Sign-up then log-in with the new account (each POST hashes or checks with Argon2), at
     a steady pace: the goal rate, then twice it (which must be served or shed, never 500)."""
     rows = []

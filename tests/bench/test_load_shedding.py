@@ -12,13 +12,14 @@ import time
 
 import pytest
 
-from tests.conftest import IsolatedClient, _empty_tables
+from tests.conftest import IsolatedClient, _empty_tables, _service_missing
 
 
 @pytest.fixture()
 def one_connection_app(database_url, broker_url, monkeypatch):  # type: ignore[no-untyped-def]
     """An app whose pool has a single connection and waits a quarter of a second for it."""
     if not database_url.startswith("postgresql"):
+        _service_missing("the pool settings apply to PostgreSQL (set TEST_DATABASE_URL)")
         pytest.skip("the pool settings apply to PostgreSQL")
     monkeypatch.setenv("DB_POOL_SIZE", "1")
     monkeypatch.setenv("DB_MAX_OVERFLOW", "0")

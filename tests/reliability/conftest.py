@@ -205,6 +205,7 @@ def smtp(tmp_path: Path) -> Iterator[FaultySmtp]:
 def app(database_url: str, redis_server: RedisProcess, smtp: FaultySmtp, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     """The in-test app on PostgreSQL and the test's Redis, with the short timings."""
     if not database_url.startswith("postgresql"):
+        _service_missing("the fault tests need PostgreSQL (set TEST_DATABASE_URL)")
         pytest.skip("the fault tests need PostgreSQL (set TEST_DATABASE_URL)")
     env = {
         **TIMINGS,

@@ -117,6 +117,8 @@ def profile_complete(member: Member) -> bool:
 #: every fellow member's interests on each profile view grows with the community.
 POPULAR_TAGS_SECONDS = 60.0
 _POPULAR_CACHE_ENTRIES = 1000
+#: Where the popular interests are kept, in `app.extensions` (one store per app).
+POPULAR_CACHE = "hearth.popular_interests"
 
 
 def suggested_tags(member: Member, limit: int = 60) -> list[str]:
@@ -140,7 +142,7 @@ def suggested_tags(member: Member, limit: int = 60) -> list[str]:
 def popular_interests(community_ids: tuple[int, ...], limit: int) -> list[str]:
     """The interests most members of these communities (all members when none) listed,
     reused for POPULAR_TAGS_SECONDS by this app process."""
-    cache = current_app.extensions.setdefault("hearth.popular_interests", {})
+    cache = current_app.extensions.setdefault(POPULAR_CACHE, {})
     now = time.monotonic()
     kept = cache.get((community_ids, limit))
     if kept is not None and now - kept[0] < POPULAR_TAGS_SECONDS:

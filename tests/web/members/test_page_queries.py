@@ -10,6 +10,7 @@ from tests.helpers import log_in
 from tests.web.members.world import PASSWORD, community_with, matched_group, open_meetup, person
 from webapp.extensions import db
 from webapp.models import Meetup, MeetupSlot, Venue
+from webapp.services import profiles
 
 
 @pytest.fixture()
@@ -39,7 +40,7 @@ def _add_round(community, people, days: int) -> Meetup:  # type: ignore[no-untyp
 
 
 def _count(client, statements: list[str], path: str) -> int:  # type: ignore[no-untyped-def]
-    client.application.extensions.pop("hearth.popular_interests", None)  # count it each time
+    client.application.extensions.pop(profiles.POPULAR_CACHE, None)  # count it each time
     statements.clear()
     assert client.get(path).status_code == 200
     return len(statements)
