@@ -15,6 +15,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,32 @@ def _empty_tables(db) -> None:  # type: ignore[no-untyped-def]
         else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@dataclass(frozen=True)
+class SentStatement:
+    """One SQL statement the app sent, and how its connection was set up."""
+
+    sql: str
+    isolation_level: str  # "AUTOCOMMIT", or "transaction" for the engine's default
+
+
+@pytest.fixture()
+def sql_log(app):  # type: ignore[no-untyped-def]
+    """Every SQL statement the app sends while the test runs."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    seen: list[SentStatement] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        level = conn.get_execution_options().get("isolation_level", "transaction")
+        seen.append(SentStatement(statement, level))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture()

@@ -47,14 +47,15 @@ def test_compose_defines_the_whole_stack() -> None:
 
 
 def test_the_image_runs_gunicorn_with_the_shedding_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The Dockerfile's web process uses gunicorn.conf.py: threaded workers with more threads
-    than pooled connections and no wait for a connection, so excess load is shed (503)."""
+    """The Dockerfile's web process uses gunicorn.conf.py: the queue-stamping threaded worker
+    with one thread per pooled connection, so a request never waits for a connection and
+    excess load is shed (503) by how long it queued for a thread."""
     assert '"--config", "gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
     for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "WEB_THREADS"):
         monkeypatch.delenv(name, raising=False)
     settings: dict[str, object] = {}
     exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)  # noqa: S102
-    assert settings["worker_class"] == "gthread"
+    assert settings["worker_class"] == "webapp.gunicorn_worker.StampingThreadWorker"
     pooled = int(os.environ["DB_POOL_SIZE"]) + int(os.environ["DB_MAX_OVERFLOW"])
-    assert int(settings["threads"]) > pooled  # type: ignore[call-overload]
+    assert int(settings["threads"]) == pooled  # type: ignore[call-overload]
     assert float(os.environ["DB_POOL_TIMEOUT"]) == 0

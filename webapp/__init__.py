@@ -11,8 +11,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from webapp import load_shedding
 from webapp.celery import celery_init_app
 from webapp.config import load_config
+from webapp.db_connections import ping_when_idle
 from webapp.extensions import csrf, db, login_manager, migrate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -34,6 +36,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    _check_server_connections(app)
+    load_shedding.init_app(app)  # first: a shed request costs as little as possible
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -66,11 +70,19 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
 def _tune_sqlite(app: Flask) -> None:
     """Let the web server, worker and scheduler share one SQLite file without lock errors."""
-    uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    if uri.startswith("sqlite"):
+    if _is_sqlite(app):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
-    else:
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def _is_sqlite(app: Flask) -> bool:
+    return str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+
+
+def _check_server_connections(app: Flask) -> None:
+    """A database server's pooled connections are checked after idleness (db_connections)."""
+    if not _is_sqlite(app):
+        with app.app_context():
+            ping_when_idle(db.engine)
 
 
 @event.listens_for(Engine, "connect")

@@ -149,6 +149,7 @@ def load_config() -> dict[str, object]:
         ),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env("MAX_CONTENT_LENGTH"), 1024 * 1024),
         "MAX_FIELD_LENGTH": _int("MAX_FIELD_LENGTH", env("MAX_FIELD_LENGTH"), 20_000),
+        "QUEUE_TIMEOUT": _seconds("QUEUE_TIMEOUT", env("QUEUE_TIMEOUT"), 0.5),
         **_rate_limit_settings(),
         **_pool_settings(database_url),
     }
@@ -233,7 +234,7 @@ def _pool_settings(database_url: str) -> dict[str, object]:
     # Flask-SQLAlchemy builds the engine through engine_from_config, which would round a
     # `pool_timeout` option down to whole seconds; the pool class carries the wait instead.
     options = {"pool_size": size, "max_overflow": overflow, "poolclass": waiting_pool(timeout)}
-    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **options}}
+    return {"SQLALCHEMY_ENGINE_OPTIONS": options}
 
 
 def waiting_pool(timeout: float) -> type[QueuePool]:

@@ -24,6 +24,16 @@ MESSAGES = {
 BUSY_RETRY_AFTER = 2
 
 
+def busy_page() -> tuple[str, int, dict[str, str]]:
+    """The 503 for a shed request: drawn for a visitor, since loading the member would need
+    the database the request is being kept away from."""
+    from webapp.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+    page = render_template("error.html", code=503, message=MESSAGES[503])
+    return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error and unexpected exception as a friendly page."""
 
@@ -44,13 +54,10 @@ def register_error_handlers(app: Flask) -> None:
     def busy(error: PoolTimeoutError) -> tuple[str, int, dict[str, str]]:
         """No database connection within DB_POOL_TIMEOUT: shed the request with a 503."""
         log.warning("request shed: no database connection free (%s)", error)
-        from webapp.extensions import db, login_manager
+        from webapp.extensions import db
 
         db.session.rollback()
-        # The page is drawn for a visitor: loading the member would wait for the pool again.
-        g._login_user = login_manager.anonymous_user()
-        page = render_template("error.html", code=503, message=MESSAGES[503])
-        return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
+        return busy_page()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

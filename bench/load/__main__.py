@@ -30,10 +30,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--soak-minutes", type=float, default=2.0)
     parser.add_argument("--soak-users", type=int, default=200)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: pool size)")
     parser.add_argument("--pool-size", type=int, default=6, help="DB connections per worker")
     parser.add_argument("--max-overflow", type=int, default=0, help="DB_MAX_OVERFLOW")
     parser.add_argument("--pool-timeout", type=float, default=0, help="seconds (DB_POOL_TIMEOUT)")
+    parser.add_argument("--queue-timeout", type=float, default=0.5, help="seconds (QUEUE_TIMEOUT)")
     parser.add_argument(
         "--production-limits",
         action="store_true",
@@ -93,6 +94,7 @@ def main(argv: list[str]) -> int:
         pool_size=args.pool_size,
         max_overflow=args.max_overflow,
         pool_timeout=args.pool_timeout,
+        queue_timeout=args.queue_timeout,
         raise_limits=not args.production_limits,
     )
     folder = workdir()

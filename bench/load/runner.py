@@ -165,6 +165,9 @@ def member_requests(ctx: Context, how_many: int) -> list[tuple[str, str]]:
         )
         if answer.status_code != 302:
             raise RuntimeError(f"bench login failed with {answer.status_code}")
+        # A browser keeps the cookie its first page sets (the session's CSRF secret); without
+        # it every page of the run would mint and sign a new one.
+        browser.get(ctx.server.base_url + "/me", timeout=30)
         cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
         pairs += [("/me/profile", cookie), ("/me", cookie)]
         groups = member["groups"]

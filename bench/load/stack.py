@@ -31,28 +31,35 @@ GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 @dataclass
 class ServerOptions:
-    """How gunicorn and the app's pool are set up for a run.
+    """How gunicorn and the app's pool are set up for a run (gunicorn.conf.py's defaults).
 
-    gthread workers with more threads than pooled connections, and DB_POOL_TIMEOUT 0: a
-    request that finds every connection of its worker busy is answered 503 at once
-    (Retry-After) instead of queueing; with a 1 s wait the excess queued in gunicorn instead
-    and latency grew without bound at twice the goal rate (measured while building this).
+    As many threads as pooled connections per worker, so no request waits for a connection,
+    and requests that waited longer than `queue_timeout` for a thread are answered 503 at
+    once (webapp/load_shedding.py). Two earlier set-ups, measured while building this: more
+    threads than connections with DB_POOL_TIMEOUT 0 shed bursts even at the goal rate (a
+    worker's six connections were busy while its other threads had requests); with a 1 s
+    wait instead, the excess queued and latency grew without bound at twice the goal rate.
     """
 
     workers: int = 3
-    threads: int = 8
+    threads: int | None = None  # None: one per pooled connection
     pool_size: int = 6
     max_overflow: int = 0
     pool_timeout: float = 0
+    queue_timeout: float = 0.5
     raise_limits: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def thread_count(self) -> int:
+        return self.threads or self.pool_size
 
     def describe(self) -> str:
         limits = "raised (bench env)" if self.raise_limits else "production defaults"
         return (
-            f"gunicorn gthread {self.workers} workers x {self.threads} threads; "
+            f"gunicorn gthread {self.workers} workers x {self.thread_count} threads; "
             f"DB pool {self.pool_size}+{self.max_overflow}/worker, pool_timeout "
-            f"{self.pool_timeout}s; rate limits {limits}"
+            f"{self.pool_timeout}s; queue timeout {self.queue_timeout}s; rate limits {limits}"
         )
 
 
@@ -155,6 +162,7 @@ class Server:
             DB_POOL_SIZE=str(options.pool_size),
             DB_MAX_OVERFLOW=str(options.max_overflow),
             DB_POOL_TIMEOUT=str(options.pool_timeout),
+            QUEUE_TIMEOUT=str(options.queue_timeout),
             BASE_URL=self.base_url,
         )
         if options.raise_limits:
@@ -174,7 +182,7 @@ class Server:
             "--workers",
             str(self.options.workers),
             "--threads",
-            str(self.options.threads),
+            str(self.options.thread_count),
             "webapp:create_app()",
         ]
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)

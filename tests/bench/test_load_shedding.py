@@ -1,5 +1,6 @@
 """Load shedding (issue 8): when every pooled database connection is busy, a request waits at
-most DB_POOL_TIMEOUT and is answered 503 with Retry-After, never a 500.
+most DB_POOL_TIMEOUT and is answered 503 with Retry-After, never a 500; under gunicorn, a
+request that waited for a thread longer than QUEUE_TIMEOUT is answered the same way.
 
 The pool is the real one (PostgreSQL, sized by the environment as in production); the test
 holds its only connection, as a slow request would, while a page that reads the database is
@@ -8,10 +9,16 @@ requested.
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 import time
+from urllib.error import HTTPError
+from urllib.request import urlopen
 
 import pytest
 
+from bench.load.stack import Server, ServerOptions
 from tests.conftest import IsolatedClient, _empty_tables, _service_missing
 
 
@@ -75,3 +82,56 @@ def test_a_logged_in_page_is_shed_the_same_way(one_connection_app) -> None:  # t
         busy = client.get("/me/profile")
     assert busy.status_code == 503
     assert busy.headers["Retry-After"].isdigit()
+
+
+def _status(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urlopen(url, timeout=20) as answer:  # noqa: S310 (a local test server)
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_gunicorn_sheds_a_request_that_waited_for_a_thread(
+    database_url, broker_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Under gunicorn.conf.py's worker class: one worker with one thread, held by a client
+    that sends its form slowly; a page requested meanwhile waits for the thread longer than
+    QUEUE_TIMEOUT and gets a 503 at once, and the next one is served."""
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=broker_url,
+        HEARTH_INSTANCE_PATH=str(tmp_path / "instance"),
+        SECRET_KEY="queue-shedding-test",
+    )
+    options = ServerOptions(workers=1, threads=1, pool_size=1, queue_timeout=0.3)
+    server = Server(env, options, tmp_path)
+    server.start()
+    try:
+        host, port = "127.0.0.1", server.port
+        with socket.create_connection((host, port), timeout=20) as slow:
+            body = b"email=slow%40example.org&password=x"
+            slow.sendall(
+                b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+            )
+            time.sleep(0.3)  # the only thread is now reading the form
+            waiting: dict[str, tuple[int, dict[str, str], str]] = {}
+            reader = threading.Thread(
+                target=lambda: waiting.setdefault("page", _status(server.base_url + "/communities"))
+            )
+            reader.start()
+            time.sleep(1.0)  # the page queues for the thread meanwhile
+            slow.sendall(body)
+            slow.recv(65536)  # the login form's answer (400: no CSRF token)
+            reader.join(20)
+        status, headers, text = waiting["page"]
+        assert status == 503, text[:300]
+        assert headers["Retry-After"].isdigit()
+        assert "very busy" in text
+        assert _status(server.base_url + "/communities")[0] == 200
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log_path.read_text()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -50,13 +50,16 @@ def blocked_pairs(member_ids: Iterable[int]) -> set[tuple[int, int]]:
     return {(min(a, b), max(a, b)) for a, b in rows}
 
 
+_WITH_ID = bindparam("member_id")
+#: Built once: the group page asks on every view (see services/feedback.py).
+_BLOCKS_WITH = select(Block.blocker_id, Block.blocked_id).where(
+    or_(Block.blocker_id == _WITH_ID, Block.blocked_id == _WITH_ID)
+)
+
+
 def blocked_with(member_id: int) -> set[int]:
     """Everyone this member blocked or was blocked by."""
-    rows = db.session.execute(
-        select(Block.blocker_id, Block.blocked_id).where(
-            or_(Block.blocker_id == member_id, Block.blocked_id == member_id)
-        )
-    )
+    rows = db.session.execute(_BLOCKS_WITH, {"member_id": member_id})
     return {b if a == member_id else a for a, b in rows}
 
 

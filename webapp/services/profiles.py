@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 
 from webapp.extensions import db
 from webapp.models import PARTS_OF_DAY, Availability, Community, Interest, Member, Membership
@@ -100,17 +100,24 @@ def check_details(details: Details) -> Details:
     )
 
 
+#: Built once (building a statement costs more CPU than running it; the home page asks).
+_HAS_INTEREST_AND_WINDOW = select(
+    select(member_interests.c.member_id)
+    .where(member_interests.c.member_id == bindparam("member_id"))
+    .exists()
+    & select(Availability.member_id)
+    .where(Availability.member_id == bindparam("member_id"))
+    .exists()
+)
+
+
 def profile_complete(member: Member) -> bool:
     """A name, at least one interest and at least one free window: enough to be matched."""
     if not member.display_name.strip():
         return False
     if not {"interests", "availability"} & inspect(member).unloaded:  # in memory already
         return bool(member.interests and member.availability)
-    has_interest = select(member_interests.c.member_id).where(
-        member_interests.c.member_id == member.id
-    )
-    has_window = select(Availability.member_id).where(Availability.member_id == member.id)
-    return bool(db.session.scalar(select(has_interest.exists() & has_window.exists())))
+    return bool(db.session.scalar(_HAS_INTEREST_AND_WINDOW, {"member_id": member.id}))
 
 
 #: How long the popular interests of a set of communities are reused (seconds): counting
@@ -121,16 +128,20 @@ _POPULAR_CACHE_ENTRIES = 1000
 POPULAR_CACHE = "hearth.popular_interests"
 
 
+#: Built once (building a statement costs more CPU than running it; the profile page asks).
+_COMMUNITY_TAGS = (
+    select(Community.id, Community.interest_tags)
+    .join(Membership, Membership.community_id == Community.id)
+    .where(Membership.member_id == bindparam("member_id"))
+    .order_by(Community.id)
+)
+
+
 def suggested_tags(member: Member, limit: int = 60) -> list[str]:
     """The tag list of the member's communities, then the interests popular among their
     fellow members (or everywhere, for someone in no community yet): for choosing quickly."""
     tags: dict[str, None] = {}
-    rows = db.session.execute(
-        select(Community.id, Community.interest_tags)
-        .join(Membership, Membership.community_id == Community.id)
-        .where(Membership.member_id == member.id)
-        .order_by(Community.id)
-    ).all()
+    rows = db.session.execute(_COMMUNITY_TAGS, {"member_id": member.id}).all()
     for _id, community_tags in rows:
         for tag in community_tags or []:
             tags.setdefault(" ".join(str(tag).lower().split()), None)

@@ -3,29 +3,11 @@ venue: their SQL statement count stays the same however much history a member ha
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
-
 from tests.helpers import log_in
 from tests.web.members.world import PASSWORD, community_with, matched_group, open_meetup, person
 from webapp.extensions import db
 from webapp.models import Meetup, MeetupSlot, Venue
 from webapp.services import profiles
-
-
-@pytest.fixture()
-def statements(app):  # type: ignore[no-untyped-def]
-    """Every SQL statement the app sends while the test runs."""
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def _add_round(community, people, days: int) -> Meetup:  # type: ignore[no-untyped-def]
@@ -39,24 +21,24 @@ def _add_round(community, people, days: int) -> Meetup:  # type: ignore[no-untyp
     return meetup
 
 
-def _count(client, statements: list[str], path: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, sql_log: list, path: str) -> int:  # type: ignore[no-untyped-def]
     client.application.extensions.pop(profiles.POPULAR_CACHE, None)  # count it each time
-    statements.clear()
+    sql_log.clear()
     assert client.get(path).status_code == 200
-    return len(statements)
+    return len(sql_log)
 
 
-def test_member_pages_query_count_does_not_grow_with_history(app, client, statements):  # type: ignore[no-untyped-def]
+def test_member_pages_query_count_does_not_grow_with_history(app, client, sql_log):  # type: ignore[no-untyped-def]
     people = [person(name) for name in ("Sam", "Ana", "Ben", "Cleo", "Dev")]
     community = community_with(people)
     first = _add_round(community, people, days=3)
     log_in(client, "sam@example.org", PASSWORD)
     pages = ["/me", "/me/profile", f"/me/groups/{first.groups[0].id}"]
-    before = {page: _count(client, statements, page) for page in pages}
+    before = {page: _count(client, sql_log, page) for page in pages}
 
     for days in (5, 7, 9):  # three more groups, open meetups, slots and venues
         _add_round(community, people, days=days)
-    after = {page: _count(client, statements, page) for page in pages}
+    after = {page: _count(client, sql_log, page) for page in pages}
 
     assert after == before, "a member page issues one query per group, person or slot"
     assert max(after.values()) <= 8, after
