@@ -1,5 +1,9 @@
 """gunicorn settings for Hearth's web process (the Docker image and the load bench use it).
 
+One worker process per CPU: a gthread worker runs Python in one thread at a time (the GIL),
+so a third worker on two cores only adds context switches; on this project's 2-core machine
+two workers served the member pages at 1.2-1.7x the rate of three (`python -m bench.load
+pages --workers N`).
 Threaded workers (gthread) with as many threads as each worker has database connections
 (DB_POOL_SIZE 6, DB_MAX_OVERFLOW 0: all kept open, since an overflow connection is opened
 and closed again for each request, a new PostgreSQL process each time), so a request never
@@ -9,7 +13,8 @@ answered 503 + Retry-After at once (webapp/load_shedding.py), so twice the susta
 is shed rather than turned into unbounded latency (issue 8; `python -m bench.load`).
 DB_POOL_TIMEOUT=0 sheds the same way should threads ever outnumber connections.
 
-Every value can be changed from the environment: WEB_CONCURRENCY (workers), WEB_THREADS
+Every value can be changed from the environment: WEB_CONCURRENCY (workers, default the
+CPUs this process may use), WEB_THREADS
 (default DB_POOL_SIZE), PORT, QUEUE_TIMEOUT and the pool's DB_* variables read by
 webapp/config.py.
 """
@@ -21,7 +26,7 @@ os.environ.setdefault("DB_MAX_OVERFLOW", "0")
 os.environ.setdefault("DB_POOL_TIMEOUT", "0")
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 worker_class = "webapp.gunicorn_worker.StampingThreadWorker"
 threads = int(os.environ.get("WEB_THREADS") or os.environ["DB_POOL_SIZE"])
 keepalive = 5

@@ -51,11 +51,14 @@ def test_the_image_runs_gunicorn_with_the_shedding_settings(monkeypatch) -> None
     with one thread per pooled connection, so a request never waits for a connection and
     excess load is shed (503) by how long it queued for a thread."""
     assert '"--config", "gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
-    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "WEB_THREADS"):
-        monkeypatch.delenv(name, raising=False)
+    # gunicorn.conf.py sets defaults in os.environ: give it a copy, so nothing leaks into
+    # the apps of later tests
+    names = ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "WEB_THREADS", "WEB_CONCURRENCY")
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k not in names})
     settings: dict[str, object] = {}
     exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)  # noqa: S102
     assert settings["worker_class"] == "webapp.gunicorn_worker.StampingThreadWorker"
     pooled = int(os.environ["DB_POOL_SIZE"]) + int(os.environ["DB_MAX_OVERFLOW"])
     assert int(settings["threads"]) == pooled  # type: ignore[call-overload]
     assert float(os.environ["DB_POOL_TIMEOUT"]) == 0
+    assert settings["workers"] == len(os.sched_getaffinity(0))  # one per CPU

@@ -8,6 +8,7 @@ Scenarios (all by default): pages, public, auth, overload, soak. The soak lasts
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -29,7 +30,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=12, help="locust users, throughput runs")
     parser.add_argument("--soak-minutes", type=float, default=2.0)
     parser.add_argument("--soak-users", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: one per CPU)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: pool size)")
     parser.add_argument("--pool-size", type=int, default=6, help="DB connections per worker")
     parser.add_argument("--max-overflow", type=int, default=0, help="DB_MAX_OVERFLOW")
@@ -89,7 +90,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     chosen = args.scenarios or list(SCENARIOS)
     options = ServerOptions(
-        workers=args.workers,
+        workers=args.workers or len(os.sched_getaffinity(0)),
         threads=args.threads,
         pool_size=args.pool_size,
         max_overflow=args.max_overflow,

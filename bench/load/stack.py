@@ -41,7 +41,7 @@ class ServerOptions:
     wait instead, the excess queued and latency grew without bound at twice the goal rate.
     """
 
-    workers: int = 3
+    workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))  # 1 per CPU
     threads: int | None = None  # None: one per pooled connection
     pool_size: int = 6
     max_overflow: int = 0

@@ -10,6 +10,7 @@ from webapp.extensions import db
 from webapp.members import bp
 from webapp.members.forms import CheckinForm, ProfileForm
 from webapp.members.parsing import int_or_none
+from webapp.models import Member
 from webapp.services import checkins, profiles
 from webapp.services.errors import ServiceError
 from webapp.views import show_service_error
@@ -23,22 +24,33 @@ def _number(value: str | None) -> int | None:
     return -1 if number is None else number
 
 
+def _saved_values(member: Member, interests: list[str], ticked: set[str]) -> dict[str, object]:
+    """What the form shows before any change (a submitted form overrides it)."""
+    return {
+        "display_name": member.display_name,
+        "interests": ", ".join(name for name in interests if name not in ticked),
+        "about": member.about,
+        "area": member.area,
+        "travel_km": str(member.travel_km or ""),
+        "preferred_group_size": str(member.preferred_group_size or ""),
+        "no_groups_of_two": member.no_groups_of_two,
+        "languages": ", ".join(member.languages or []),
+        "diet": member.diet,
+        "accessibility_needs": member.accessibility_needs,
+    }
+
+
 @bp.route("/me/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> str | Response:
     """Edit the whole profile on one page: it takes a minute for a new member."""
     member = current_user
-    form = ProfileForm(obj=member)
     tags = profiles.suggested_tags(member)
     shown_tags = tags[:24]
-    chosen = {(a.weekday, a.part) for a in member.availability}
-    mine = [i.name for i in member.interests]
+    chosen = profiles.free_windows(member)
+    mine = profiles.interest_names(member)
     checked_tags = set(mine) & set(shown_tags)
-    if request.method == "GET":
-        form.interests.data = ", ".join(name for name in mine if name not in checked_tags)
-        form.languages.data = ", ".join(member.languages or [])
-        form.travel_km.data = str(member.travel_km or "")
-        form.preferred_group_size.data = str(member.preferred_group_size or "")
+    form = ProfileForm(data=_saved_values(member, mine, checked_tags))
     if form.validate_on_submit():
         checked_tags = set(request.form.getlist("tags"))
         try:

@@ -128,6 +128,30 @@ _POPULAR_CACHE_ENTRIES = 1000
 POPULAR_CACHE = "hearth.popular_interests"
 
 
+#: The profile page's own lists, built once and read as plain values: loading them through
+#: the member's relationships costs several times more CPU (issue 8's load bench).
+_INTEREST_NAMES = (
+    select(Interest.name)
+    .join(member_interests, member_interests.c.interest_id == Interest.id)
+    .where(member_interests.c.member_id == bindparam("member_id"))
+    .order_by(Interest.name)
+)
+_FREE_WINDOWS = select(Availability.weekday, Availability.part).where(
+    Availability.member_id == bindparam("member_id")
+)
+
+
+def interest_names(member: Member) -> list[str]:
+    """The member's interests, by name."""
+    return list(db.session.scalars(_INTEREST_NAMES, {"member_id": member.id}))
+
+
+def free_windows(member: Member) -> set[tuple[int, str]]:
+    """The member's weekly windows as (weekday, part of day) pairs."""
+    rows = db.session.execute(_FREE_WINDOWS, {"member_id": member.id})
+    return {(weekday, part) for weekday, part in rows}
+
+
 #: Built once (building a statement costs more CPU than running it; the profile page asks).
 _COMMUNITY_TAGS = (
     select(Community.id, Community.interest_tags)
