@@ -23,14 +23,14 @@ up:
 
 # Benchmarks (never part of the tests); each prints a table. See bench/README.md.
 bench:
-	.venv/bin/pip install --quiet -e '.[dev,bench]'
+	.venv/bin/pip install --quiet -e '.[dev,bench,prod]'
 	.venv/bin/python -m bench mdgplib
 	.venv/bin/python -m bench optimality
 	.venv/bin/python -m bench compare
 	.venv/bin/python -m bench scale
 
 bench-quick:
-	.venv/bin/pip install --quiet -e '.[dev,bench]'
+	.venv/bin/pip install --quiet -e '.[dev,bench,prod]'
 	.venv/bin/python -m bench mdgplib --instances 'RanReal_n120*' --time-scale 0.2
 	.venv/bin/python -m bench optimality --sizes 12,20 --seeds 5
 	.venv/bin/python -m bench compare --sizes 1000

@@ -186,9 +186,13 @@ class Server:
             "webapp:create_app()",
         ]
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
-        )
+        try:
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+            )
+        except OSError:
+            self._log.close()
+            raise
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
