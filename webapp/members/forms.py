@@ -12,8 +12,19 @@ def _without_nul(value: object) -> object:
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-class CleanForm(FlaskForm):
-    """A CSRF-protected form whose text fields never carry NUL characters."""
+class HearthForm(FlaskForm):
+    """A CSRF-protected form whose hidden CSRF input has no id: pages with several forms
+    would otherwise repeat `id="csrf_token"`, which HTML forbids."""
+
+    class Meta:
+        def render_field(self, field, render_kw):  # type: ignore[no-untyped-def]
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+class CleanForm(HearthForm):
+    """A HearthForm whose text fields never carry NUL characters."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]

@@ -1,6 +1,5 @@
 """Organizer forms: communities, meetups and series, reviewing groups, messages, exports."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.members.forms import HearthForm
+
 POLICY_CHOICES = [
     SelectChoice("balanced", "Balanced: keep part of a circle together and add new people"),
     SelectChoice("new_faces", "New faces: avoid people who met before"),
@@ -30,7 +31,7 @@ FREQUENCY_CHOICES = [
 ]
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(HearthForm):
     """Only the CSRF token, for one-button actions."""
 
 
@@ -44,7 +45,7 @@ class SlotForm(Form):
     accessibility = StringField("Accessibility notes", validators=[Optional(), Length(max=500)])
 
 
-class MeetupForm(FlaskForm):
+class MeetupForm(HearthForm):
     """Title, opt-in deadline, group sizes, policy and slots, in the community's time zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
@@ -79,7 +80,7 @@ class EditSlotForm(SlotForm):
     remove = BooleanField("Remove this slot")
 
 
-class EditMeetupForm(FlaskForm):
+class EditMeetupForm(HearthForm):
     """The parts of one meetup (or one occurrence of a series) that stay editable: the
     settings while it is open, and its slots and venues until it is cancelled."""
 
@@ -103,7 +104,7 @@ class EditMeetupForm(FlaskForm):
     )
 
 
-class CommunitySettingsForm(FlaskForm):
+class CommunitySettingsForm(HearthForm):
     """A community's name, description, city, time zone and interest tags."""
 
     name = StringField("Name", validators=[DataRequired(), Length(min=2, max=120)])
@@ -116,27 +117,27 @@ class CommunitySettingsForm(FlaskForm):
     )
 
 
-class MergeTagsForm(FlaskForm):
+class MergeTagsForm(HearthForm):
     """Merge one interest tag into another (e.g. "boardgames" into "board games")."""
 
     source = StringField("Merge this tag", validators=[DataRequired(), Length(max=60)])
     target = StringField("into this tag", validators=[DataRequired(), Length(max=60)])
 
 
-class CoOrganizerForm(FlaskForm):
+class CoOrganizerForm(HearthForm):
     """Make a member of the community a co-organizer, by their email address."""
 
     email = StringField("Member's email address", validators=[DataRequired(), Length(max=254)])
 
 
-class MoveMemberForm(FlaskForm):
+class MoveMemberForm(HearthForm):
     """Move one member of the preview into another group."""
 
     member_id = SelectField("Member", coerce=int)
     group_id = SelectField("Into group", coerce=int)
 
 
-class MessageForm(FlaskForm):
+class MessageForm(HearthForm):
     """A message to every opted-in member of a meetup, or to one group."""
 
     audience = SelectField("To", coerce=str)
@@ -144,7 +145,7 @@ class MessageForm(FlaskForm):
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)])
 
 
-class RangeForm(FlaskForm):
+class RangeForm(HearthForm):
     """The dashboard's date range (a GET form: no CSRF needed for reading)."""
 
     class Meta:

@@ -95,10 +95,15 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+#: The legend's ids, used only by pygal's script (dropped): with several charts on a page
+#: every chart would repeat them.
+_LEGEND_ID = re.compile(r'\s+id="activate-serie-\d+"')
+
+
 def without_inline_style(svg: str) -> Markup:
-    """A chart's SVG without pygal's script, comments and inline CSS (the page's CSP would
-    block the CSS anyway: `static/charts.css` carries it)."""
-    return Markup(_INLINE_STYLE.sub("", _SCRIPT.sub("", svg)))
+    """A chart's SVG without pygal's script, comments, inline CSS (the page's CSP would
+    block the CSS anyway: `static/charts.css` carries it) and script-only legend ids."""
+    return Markup(_LEGEND_ID.sub("", _INLINE_STYLE.sub("", _SCRIPT.sub("", svg))))
 
 
 def _svg(chart: pygal.graph.graph.Graph) -> Markup:

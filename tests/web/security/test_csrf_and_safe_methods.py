@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,3 +103,20 @@ def test_safe_next_never_leaves_the_site(target: str) -> None:
         result = _safe_next(target)
     assert result.startswith("/") and not result.startswith("//") and "\\" not in result
     assert result in (target, "/me")
+
+
+def test_no_page_repeats_an_element_id(seeded) -> None:  # type: ignore[no-untyped-def]
+    """Pages with several forms (the organizer's meetup page, account settings) carry one
+    CSRF input per form; none of them, nor anything else, may repeat an id."""
+    values = parameter_values(seeded.slug, seeded.meetup_id)
+    pages = 0
+    for who in ("anonymous", "member", "organizer"):
+        for route in GET_ROUTES:
+            response = seeded.clients[who].get(fill(route.rule, values))
+            if response.status_code == 200 and response.mimetype == "text/html":
+                ids = re.findall(r'\sid="([^"]+)"', response.get_data(as_text=True))
+                repeated = sorted({i for i in ids if ids.count(i) > 1})
+                assert not repeated, (who, route.rule, repeated)
+                pages += 1
+            response.close()
+    assert pages >= 20
