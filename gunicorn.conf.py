@@ -4,6 +4,7 @@ One worker process per CPU: a gthread worker runs Python in one thread at a time
 so a third worker on two cores only adds context switches; on this project's 2-core machine
 two workers served the member pages at 1.2-1.7x the rate of three (`python -m bench.load
 pages --workers N`).
+
 Threaded workers (gthread) with as many threads as each worker has database connections
 (DB_POOL_SIZE 6, DB_MAX_OVERFLOW 0: all kept open, since an overflow connection is opened
 and closed again for each request, a new PostgreSQL process each time), so a request never
@@ -14,9 +15,8 @@ is shed rather than turned into unbounded latency (issue 8; `python -m bench.loa
 DB_POOL_TIMEOUT=0 sheds the same way should threads ever outnumber connections.
 
 Every value can be changed from the environment: WEB_CONCURRENCY (workers, default the
-CPUs this process may use), WEB_THREADS
-(default DB_POOL_SIZE), PORT, QUEUE_TIMEOUT and the pool's DB_* variables read by
-webapp/config.py.
+CPUs this process may use), WEB_THREADS (default DB_POOL_SIZE), PORT, QUEUE_TIMEOUT and
+the pool's DB_* variables read by webapp/config.py.
 """
 
 import os

@@ -62,8 +62,8 @@ class RequestSession(Session):
         return bind
 
 
-def ping_when_idle(engine: Engine, after: float | None = None) -> None:
-    """Check a pooled connection before reuse only when it was idle more than `after` s."""
+def ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before reuse only when it was idle over PING_AFTER_IDLE."""
 
     @event.listens_for(engine, "checkin")
     def _note_use(_dbapi_connection: Any, record: Any) -> None:
@@ -72,9 +72,8 @@ def ping_when_idle(engine: Engine, after: float | None = None) -> None:
 
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        limit = PING_AFTER_IDLE if after is None else after
         last = record.info.get(_LAST_USED)
-        if last is None or time.monotonic() - last <= limit:
+        if last is None or time.monotonic() - last <= PING_AFTER_IDLE:
             return  # just connected, or used a moment ago
         try:
             engine.dialect.do_ping(dbapi_connection)

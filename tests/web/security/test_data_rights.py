@@ -14,6 +14,7 @@ import pytest
 import redis
 from sqlalchemy import String, Text, cast, select
 
+from tests.conftest import REQUIRE_SERVICES
 from tests.helpers import PASSWORD, log_in, submit
 from tests.web.members.world import (
     community_with,
@@ -105,7 +106,9 @@ def test_mail_pending_for_a_deleted_member_is_cancelled_and_never_sent(
     assert len(smtp_server.messages) == len(others)
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs the Redis broker")
+@pytest.mark.skipif(
+    not os.environ.get("TEST_REDIS_URL") and not REQUIRE_SERVICES, reason="needs the Redis broker"
+)
 def test_the_broker_holds_ids_only(app, sam_with_history):  # type: ignore[no-untyped-def]
     """Every task message in the test's Celery queue (Redis), including those published by
     the deletion, carries integer ids and no address, name or detail."""

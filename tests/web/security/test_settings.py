@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from tests.conftest import REQUIRE_SERVICES
 from tests.helpers import csrf_token
 from webapp.config import load_config
 from webapp.rate_limits import DEFAULT_LIMITS, storage_uri
@@ -104,7 +105,9 @@ def test_embedded_store_when_nothing_is_configured(clean_env, make_app) -> None:
     assert storage_uri(flask_app) == "memory://"
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")
+@pytest.mark.skipif(
+    not os.environ.get("TEST_REDIS_URL") and not REQUIRE_SERVICES, reason="needs TEST_REDIS_URL"
+)
 def test_two_app_instances_share_counters_in_redis(clean_env, make_app) -> None:  # type: ignore[no-untyped-def]
     """Like two gunicorn workers: each has its own limiter and connection; the second is
     refused because of the first one's requests."""
