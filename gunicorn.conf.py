@@ -1,9 +1,10 @@
 """gunicorn settings for Hearth's web process (the Docker image and the load bench use it).
 
 One worker process per CPU: a gthread worker runs Python in one thread at a time (the GIL),
-so a third worker on two cores only adds context switches; on this project's 2-core machine
-two workers served the member pages at 1.2-1.7x the rate of three (`python -m bench.load
-pages --workers N`).
+so a third worker on two cores mostly adds context switches; on this project's 2-core
+machine the member pages ran at 198-274/s with two workers (3-6 threads each), 161/s with
+three workers of 6 threads and 203/s with three of 3 (`python -m bench.load pages --workers
+N --pool-size T`, locust, 30 s runs).
 
 Threaded workers (gthread) with as many threads as each worker has database connections
 (DB_POOL_SIZE 6, DB_MAX_OVERFLOW 0: all kept open, since an overflow connection is opened
