@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 TAGS = ["hiking", "chess", "jazz", "yoga", "film", "cooking", "running", "poetry"]
@@ -71,3 +72,22 @@ def instances(draw: st.DrawFn, max_members: int = 24) -> dict:
     if n and draw(st.booleans()) and n // hi >= 1:
         instance["num_groups"] = draw(st.integers(1, max(1, n // hi)))
     return instance
+
+
+def blocked_instance(n: int, slots: int, seed: int) -> dict:
+    """n members with 3 random tags each, free at 1 to `slots` slots, many blocks and bonds."""
+    rng = np.random.default_rng(seed)
+    members = []
+    for i in range(n):
+        member: dict = {"id": f"m{i}", "interests": list(rng.choice(TAGS, 3, replace=False))}
+        if slots > 1:
+            member["available"] = list(rng.choice(SLOTS[:slots], rng.integers(1, slots + 1)))
+        members.append(member)
+    pairs = rng.choice(n, size=(n // 4, 2))
+    return {
+        "group_size": {"min": 3, "max": 6},
+        "slots": [{"id": s, "seats": n} for s in SLOTS[:slots]],
+        "members": members,
+        "blocks": [[f"m{a}", f"m{b}"] for a, b in pairs.tolist() if a != b],
+        "pairs": [{"a": f"m{a}", "b": f"m{b}", "bond": 1.0} for a, b in pairs[::2].tolist()[::-1]],
+    }

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.matching.matching_instances import SLOTS, TAGS
+from tests.matching.matching_instances import blocked_instance
 from worker.matching import parse_instance
-from worker.matching.batch_search import _best_for, _liked_groups, batch_descend
+from worker.matching.batch_search import _best_for, batch_descend, liked_groups
 from worker.matching.construct import build
 from worker.matching.features import top_k_columns
 from worker.matching.repair import repair
@@ -41,24 +41,6 @@ def test_top_k_columns_finds_the_k_largest_of_every_row(seed: int) -> None:
     assert np.array_equal(
         np.sort(np.take_along_axis(block, top, axis=1), axis=1), _top_values(block, k)
     )
-
-
-def _instance(n: int, slots: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    members = []
-    for i in range(n):
-        member: dict = {"id": f"m{i}", "interests": list(rng.choice(TAGS, 3, replace=False))}
-        if slots > 1:
-            member["available"] = list(rng.choice(SLOTS[:slots], rng.integers(1, slots + 1)))
-        members.append(member)
-    pairs = rng.choice(n, size=(n // 4, 2))
-    return {
-        "group_size": {"min": 3, "max": 6},
-        "slots": [{"id": s, "seats": n} for s in SLOTS[:slots]],
-        "members": members,
-        "blocks": [[f"m{a}", f"m{b}"] for a, b in pairs.tolist() if a != b],
-        "pairs": [{"a": f"m{a}", "b": f"m{b}", "bond": 1.0} for a, b in pairs[::2].tolist()[::-1]],
-    }
 
 
 def _plain_best(state: Assignment, liked: np.ndarray, i: int) -> float:
@@ -90,13 +72,13 @@ def _plain_best(state: Assignment, liked: np.ndarray, i: int) -> float:
 
 @pytest.mark.parametrize(("slots", "seed"), [(1, 0), (2, 1), (3, 2)])
 def test_best_for_matches_a_member_by_member_search(slots: int, seed: int) -> None:
-    parsed = parse_instance(_instance(150, slots, seed))
+    parsed = parse_instance(blocked_instance(150, slots, seed))
     state = build(parsed, np.random.default_rng(seed))
     repair(state)
     assert state.num_groups > 12  # liked groups are a real subset
     assert state.has_block.any()
     own = np.where(state.group_of >= 0, state.group_of, 0)
-    liked = _liked_groups(state, own)
+    liked = liked_groups(state, own)
     members = np.arange(parsed.n)
     gains, partners, targets = _best_for(state, liked, members, own)
     plain = np.array([_plain_best(state, liked, i) for i in members])
@@ -106,7 +88,7 @@ def test_best_for_matches_a_member_by_member_search(slots: int, seed: int) -> No
 
 
 def test_batch_descent_only_improves_and_keeps_rules() -> None:
-    parsed = parse_instance(_instance(300, 3, 4))
+    parsed = parse_instance(blocked_instance(300, 3, 4))
     state = build(parsed, np.random.default_rng(4))
     repair(state)
 

@@ -57,7 +57,18 @@ def test_merge_of_shard_results_keeps_every_rule() -> None:
 
 def test_solve_takes_the_sharded_path_for_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solver, "SHARD_SIZE", 50)
+    monkeypatch.setattr(solver, "WHOLE_SIZE", 50)
+    planned: list[int] = []
+    original = solver.plan_shards
+
+    def counting_plan(*args: object) -> list:
+        shards = original(*args)
+        planned.append(len(shards))
+        return shards
+
+    monkeypatch.setattr(solver, "plan_shards", counting_plan)
     instance = _community(200)
     result = solve(instance, seed=3)
+    assert planned and planned[0] > 1
     assert check_result(instance, result) == []
     assert result["placed"] >= 190

@@ -42,7 +42,7 @@ def batch_descend(state: Assignment, max_rounds: int, deadline: float) -> int:
     for round_ in range(max_rounds):
         own_group = np.where(state.group_of >= 0, state.group_of, 0)
         if round_ % LIKED_REFRESH == 0:
-            fresh = _liked_groups(state, own_group)
+            fresh = liked_groups(state, own_group)
             if round_:  # rescore only members whose candidate groups changed, as a set
                 dirty |= (np.sort(fresh, axis=1) != np.sort(liked, axis=1)).any(axis=1)
             liked = fresh
@@ -139,15 +139,16 @@ def _swaps_unblocked(
     return ok
 
 
-def _liked_groups(state: Assignment, own_group: np.ndarray) -> np.ndarray:
-    """Each member's CANDIDATE_GROUPS other groups with the highest weight sums."""
+def liked_groups(
+    state: Assignment, own_group: np.ndarray, count: int = CANDIDATE_GROUPS
+) -> np.ndarray:
+    """Each member's `count` other groups with the highest weight sums."""
     if state.everyone_allowed:
         score = np.array(state.sums, order="C")  # rows contiguous for the top-k scan
     else:
         score = np.where(state.allowed, state.sums, -np.inf).copy(order="C")
     score[np.arange(state.instance.n), own_group] = -np.inf
-    count = min(CANDIDATE_GROUPS, state.num_groups)
-    return top_k_columns(score, count)
+    return top_k_columns(score, min(count, state.num_groups))
 
 
 def _best_moves(

@@ -21,6 +21,7 @@ ITERATION_OVERHEAD = 200e-6  # seconds per tabu iteration, plus PAIR_COST per pa
 PAIR_COST = 5e-9
 DESCENT_PASSES = 25
 BATCH_ROUNDS = 400
+EXCHANGE_ROUNDS = 200  # a cap; rounds of swaps and 3-cycles stop when none improves
 UNLIMITED_ITERATIONS = 1 << 40
 RESERVE_SHARE = 0.1  # of a time limit kept (up to RESERVE_MAX s) to finish and report
 RESERVE_MAX = 0.3

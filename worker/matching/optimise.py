@@ -1,12 +1,13 @@
-"""Solve one instance small enough for dense pair weights (up to a few thousand members).
+"""Solve one instance small enough for dense pair weights (up to ~11,000 members).
 
 Pipeline: scarcity-aware construction, placement repair (objective 1), batched descent
-over moves and swaps; then, for up to `TABU_MAX_MEMBERS` members, a per-member descent
-(which also trades places with unplaced members) and, without travel limits, iterated
-tabu search on the placed members. When the number of groups is free and the instance is
-small (up to `COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer and
-one more (`group_count`), in each direction while that keeps improving, so the size mix
-is chosen too; finally another repair.
+over moves and swaps, then rounds of swaps and 3-cycles (`exchange_cycles`); then, for
+up to `TABU_MAX_MEMBERS` members, a per-member descent (which also trades places with
+unplaced members) and, without travel limits, iterated tabu search on the placed
+members. When the number of groups is free and the instance is small (up to
+`COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer and one more
+(`group_count`), in each direction while that keeps improving, so the size mix is
+chosen too; finally another repair.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import time
 import numpy as np
 
 from worker.matching.batch_search import batch_descend
-from worker.matching.budget import BATCH_ROUNDS, DESCENT_PASSES, Budget
+from worker.matching.budget import BATCH_ROUNDS, DESCENT_PASSES, EXCHANGE_ROUNDS, Budget
 from worker.matching.construct import build
+from worker.matching.exchange_cycles import exchange_descend
 from worker.matching.group_count import dissolve_one, open_one, total_weight
 from worker.matching.instance import Instance
 from worker.matching.local_search import descend
@@ -34,16 +36,22 @@ EPSILON = 1e-9
 
 
 def optimise(
-    instance: Instance, rng: np.random.Generator, budget: Budget, polish: bool = True
+    instance: Instance,
+    rng: np.random.Generator,
+    budget: Budget,
+    polish: bool = True,
+    exchange_rounds: int = EXCHANGE_ROUNDS,
 ) -> Assignment:
     """Feasible groups for `instance`, as good as the budget allows.
 
     `polish` adds per-member descent after the batched one (worth it for one community of
     up to ~1,500 members; shards of a large one skip it to keep the total fast).
+    `exchange_rounds` caps the rounds of swaps and 3-cycles once the batched descent stalls.
     """
     state = build(instance, rng)
     repair(state)
     batch_descend(state, BATCH_ROUNDS, budget.deadline)
+    exchange_descend(state, exchange_rounds, budget.deadline)
     if polish:
         descend(state, rng, DESCENT_PASSES, budget.deadline)
         placed = np.flatnonzero(state.group_of >= 0)
