@@ -47,3 +47,14 @@ def test_checker_catches_violations() -> None:
     bad = {"groups": [{"members": ["x", "y", "z"], "slot": "a"}], "unmatched": []}
     found = " ".join(validate.violations(inst, bad))
     assert "not available" in found and "blocked" in found and "seats" in found
+
+
+def test_compare_reports_both_kmeans_configurations(capsys: pytest.CaptureFixture[str]) -> None:
+    """The peer bench runs k-means with 10 restarts (the goal's reference) and with one."""
+    from bench import compare
+
+    assert compare.main(["--sizes", "60", "--runs", "1", "--methods", "kmeans,kmeans-1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith("60 ")]
+    assert [row[1] for row in rows] == ["kmeans", "kmeans-1"]
+    assert "kmeans: n_init=10" in out
