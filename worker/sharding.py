@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 def solve_shard(shard_path: str, seed: int, time_limit: float | None) -> None:
     """Solve one shard file and write `<shard>.result.json` atomically."""
     shard = json.loads(Path(shard_path).read_text())
-    result = solve(shard, seed=seed, time_limit=time_limit)
+    result = solve(shard, seed=seed, time_limit=time_limit, shard=True)
     partial = Path(f"{shard_path}.partial")
     partial.write_text(json.dumps(result))
     os.replace(partial, _result_path(shard_path))

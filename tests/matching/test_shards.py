@@ -72,3 +72,24 @@ def test_solve_takes_the_sharded_path_for_large_inputs(monkeypatch: pytest.Monke
     assert planned and planned[0] > 1
     assert check_result(instance, result) == []
     assert result["placed"] >= 190
+
+
+def test_a_shard_solved_alone_gets_the_in_process_shards_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Celery shard (`shard=True`) skips the polish and caps the exchange rounds."""
+    calls: list[dict] = []
+    original = solver.optimise
+
+    def recording_optimise(*args: object, **kwargs: object):  # noqa: ANN202 - passes through
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "optimise", recording_optimise)
+    instance = _community(160)
+    assert check_result(instance, solve(instance, seed=1, shard=True)) == []
+    assert check_result(instance, solve(instance, seed=1)) == []
+    assert calls == [
+        {"polish": False, "exchange_rounds": solver.SHARD_EXCHANGE_ROUNDS},
+        {"polish": True},
+    ]

@@ -21,6 +21,7 @@ from worker.matching.instance import Instance, parse_instance
 from worker.matching.optimise import optimise
 from worker.matching.result import Grouping, to_result
 from worker.matching.shards import merge_groupings, plan_shards
+from worker.matching.state import Assignment
 
 SHARD_SIZE = 1200  # up to this size also per-member descent and tabu; shards' size above MID_SIZE
 # Up to WHOLE_SIZE members: one piece. Its dense pair weights take n^2 x 8 bytes (0.8 GB at
@@ -34,12 +35,18 @@ MID_SIZE = 150_000
 MID_SHARD_SIZE = 4500
 
 
-def solve(instance: dict, *, seed: int = 0, time_limit: float | None = None) -> dict:
-    """Group the instance's members; see `budget` for how seed and time_limit act."""
+def solve(
+    instance: dict, *, seed: int = 0, time_limit: float | None = None, shard: bool = False
+) -> dict:
+    """Group the instance's members; see `budget` for how seed and time_limit act.
+
+    `shard`: the instance is one shard of a larger community (`shards.split_instance`), so
+    it gets the search of the in-process shards, which keeps a million members in minutes.
+    """
     started = time.monotonic()
     budget = Budget.start(time_limit)  # parsing counts against the limit too
     parsed = parse_instance(instance)
-    grouping = solve_parsed(parsed, seed, budget)
+    grouping = solve_parsed(parsed, seed, budget, shard)
     if parsed.num_groups is not None and len(grouping.groups) != parsed.num_groups:
         raise InstanceError(
             "num_groups",
@@ -49,24 +56,23 @@ def solve(instance: dict, *, seed: int = 0, time_limit: float | None = None) -> 
     return to_result(parsed, grouping, time.monotonic() - started)
 
 
-def solve_parsed(instance: Instance, seed: int, budget: Budget) -> Grouping:
+def solve_parsed(instance: Instance, seed: int, budget: Budget, shard: bool = False) -> Grouping:
     """Grouping of a parsed instance, sharded when it is large."""
     if instance.n <= WHOLE_SIZE:
+        rng = np.random.default_rng(seed)
+        if shard:
+            return Grouping.from_state(_optimise_shard(instance, rng, budget))
         polish = instance.n <= SHARD_SIZE
-        return Grouping.from_state(
-            optimise(instance, np.random.default_rng(seed), budget, polish=polish)
-        )
+        return Grouping.from_state(optimise(instance, rng, budget, polish=polish))
     shards = plan_shards(instance, MID_SHARD_SIZE if instance.n <= MID_SIZE else SHARD_SIZE, seed)
     parts = []
-    for k, shard in enumerate(shards):
-        share = len(shard.members) / max(1, sum(len(s.members) for s in shards[k:]))
+    for k, part in enumerate(shards):
+        share = len(part.members) / max(1, sum(len(s.members) for s in shards[k:]))
         rng = np.random.default_rng([seed, k])
-        sub = optimise(
-            shard.instance,
-            rng,
-            budget.share(0.9 * share),
-            polish=False,
-            exchange_rounds=SHARD_EXCHANGE_ROUNDS,
-        )
-        parts.append(Grouping.from_state(sub, shard.members))
+        sub = _optimise_shard(part.instance, rng, budget.share(0.9 * share))
+        parts.append(Grouping.from_state(sub, part.members))
     return merge_groupings(instance, parts, seed)
+
+
+def _optimise_shard(instance: Instance, rng: np.random.Generator, budget: Budget) -> Assignment:
+    return optimise(instance, rng, budget, polish=False, exchange_rounds=SHARD_EXCHANGE_ROUNDS)
