@@ -1,13 +1,13 @@
 """Solve one instance small enough for dense pair weights (up to ~11,000 members).
 
 Pipeline: scarcity-aware construction, placement repair (objective 1), batched descent
-over moves and swaps, then rounds of swaps and 3-cycles (`exchange_cycles`); then, for
-up to `TABU_MAX_MEMBERS` members, a per-member descent (which also trades places with
-unplaced members) and, without travel limits, iterated tabu search on the placed
-members. When the number of groups is free and the instance is small (up to
-`COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer and one more
-(`group_count`), in each direction while that keeps improving, so the size mix is
-chosen too; finally another repair.
+over moves and swaps, then (unless tabu search follows) rounds of swaps and 3-cycles
+(`exchange_cycles`); then, for up to `TABU_MAX_MEMBERS` members, a per-member descent
+(which also trades places with unplaced members) and, without travel limits, iterated
+tabu search on the placed members. When the number of groups is free and the instance
+is small (up to `COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer
+and one more (`group_count`), in each direction while that keeps improving, so the size
+mix is chosen too; finally another repair.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ def optimise(
     state = build(instance, rng)
     repair(state)
     batch_descend(state, BATCH_ROUNDS, budget.deadline)
-    exchange_descend(state, exchange_rounds, budget.deadline)
+    tabu_follows = polish and instance.n <= TABU_MAX_MEMBERS and state.travel is None
+    if not tabu_follows:  # tabu search over all swaps does more, where it runs
+        exchange_descend(state, exchange_rounds, budget.deadline)
     if polish:
         descend(state, rng, DESCENT_PASSES, budget.deadline)
         placed = np.flatnonzero(state.group_of >= 0)
