@@ -90,6 +90,8 @@ def _vary_group_count(state: Assignment, rng: np.random.Generator, budget: Budge
             if value <= best_value + EPSILON * max(1.0, abs(best_value)):
                 break
             best, best_value, current = candidate, value, candidate
+    if not budget.deterministic and budget.left() > 0:  # time left: go on at the best count
+        best = _tabu_phase(best, rng, iterations, budget)
     return best
 
 
