@@ -7,7 +7,8 @@ over moves and swaps, then (unless tabu search follows) rounds of swaps and 3-cy
 tabu search on the placed members. When the number of groups is free and the instance
 is small (up to `COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer
 and one more (`group_count`), in each direction while that keeps improving, so the size
-mix is chosen too; finally another repair.
+mix is chosen too, and with a time limit the time left goes to the best count; finally
+another repair.
 """
 
 from __future__ import annotations
