@@ -4,8 +4,8 @@ Random grouping (a coffee bot), greedy most-similar grouping and size-constraine
 (``k-means-constrained``) run beside Hearth on generator instances with 3 slots. k-means
 runs as the package's defaults run it (``kmeans``: best of ``n_init=10`` restarts, the
 goal's reference) and with one restart (``kmeans-1``: ten times faster, a little worse),
-and both comparisons are printed. Every
-result is validated (engine checker and the bench's own) and scored by the same function,
+and both comparisons are printed. Every result is validated (engine checker and the
+bench's own) and scored by the same function,
 ``worker.matching.objective`` (cross-checked against ``bench.features``). Goal (issue 3):
 at n = 1,000 and 10,000, Hearth's objective >= 1.12x k-means, and >= 10x faster at 10,000.
 A plain sum favours large groups, so the group size distribution is printed too.

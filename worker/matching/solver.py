@@ -30,7 +30,7 @@ SHARD_SIZE = 1200  # up to this size also per-member descent and tabu; shards' s
 WHOLE_SIZE = 11_000
 SHARD_EXCHANGE_ROUNDS = 2  # per shard: about half the exchanges' gain in a sixth of their time
 # Up to MID_SIZE members: shards of MID_SHARD_SIZE (bigger candidate pools, about 2% better
-# groups than shards of SHARD_SIZE; 100,000 members take ~21 s instead of ~9 s on 2 cores).
+# groups than shards of SHARD_SIZE, at about twice the time).
 MID_SIZE = 150_000
 MID_SHARD_SIZE = 4500
 
@@ -75,4 +75,5 @@ def solve_parsed(instance: Instance, seed: int, budget: Budget, shard: bool = Fa
 
 
 def _optimise_shard(instance: Instance, rng: np.random.Generator, budget: Budget) -> Assignment:
+    """One shard of a larger community: no polish, a few exchange rounds."""
     return optimise(instance, rng, budget, polish=False, exchange_rounds=SHARD_EXCHANGE_ROUNDS)
