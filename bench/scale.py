@@ -18,7 +18,13 @@ as the workers are (``worker.app``: ``CELERY_BROKER_URL``, ``CELERY_QUEUE``), e.
     celery -A worker.app worker -Q hearth-1m --concurrency 2 &
     python -m bench scale --sharded-1m
 
+``--rules`` solves one 10,000-member format v2 instance (`rules_instance`: languages,
+venues in reach, about texts, preferred sizes) with the web app's default time limit (5 s)
+and prints wall time (parse + solve), placed, rule violations (engine and bench checkers),
+alone members, and the objective against the bench's own v2 recomputation.
+
     python -m bench scale [--n 100000] [--sample 10000] [--runs 3] [--sharded-1m]
+    python -m bench scale --rules [--rules-n 10000] [--time-limit 5]
 """
 
 from __future__ import annotations
@@ -29,17 +35,112 @@ import multiprocessing as mp
 import resource
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
-from bench import common
+from bench import common, validate
 from bench.generator import generate
 
 GIB = 1024**3
 GOAL_SECONDS, GOAL_BYTES, GOAL_QUALITY = 60.0, 2 * GIB, 0.99
+RULES_TIME_LIMIT = 5.0  # the web app's default MATCH_TIME_LIMIT
+BERLIN = (52.52, 13.40)
+VENUES = [(52.53, 13.41), (52.50, 13.45), (52.48, 13.35)]
+MINORITY = ["tr", "ar"]  # the 15% who speak only one of these
+EXTRA = ["es", "fr", "de", "tr"]  # second languages of the community-language speakers
+TOPICS = 3000  # about-text vocabulary besides the tags
+
+
+def rules_instance(n: int, seed: int) -> dict[str, Any]:
+    """A format v2 instance: the generator's tags, slots and history, plus the v2 fields.
+
+    85% speak the community language ("en") and sometimes a second one, 15% only a
+    minority language; three venues around Berlin, members within ~6 km of the centre,
+    most with a max_km of 5-20; two thirds wrote an about text (their tags' words and
+    topics from a long-tailed vocabulary); 30% prefer a group size.
+    """
+    instance = generate(n, slots=3, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    for slot, venue in zip(instance["slots"], VENUES, strict=False):
+        slot["location"] = list(venue)
+    popularity = 1.0 / np.arange(1, TOPICS + 1)
+    popularity /= popularity.sum()
+    lo, hi = instance["group_size"]["min"], instance["group_size"]["max"]
+    for member in instance["members"]:
+        if rng.random() < 0.85:
+            member["languages"] = ["en"] + ([str(rng.choice(EXTRA))] if rng.random() < 0.3 else [])
+        else:
+            member["languages"] = [str(rng.choice(MINORITY))]
+        member["location"] = [
+            float(BERLIN[0] + rng.normal(0, 0.04)),
+            float(BERLIN[1] + rng.normal(0, 0.06)),
+        ]
+        limit = rng.choice([5, 10, 20, 0])
+        if limit:
+            member["max_km"] = int(limit)
+        if rng.random() < 2 / 3:
+            tags = [t.replace("-", " ") for t in member.get("interests", [])[:2]]
+            topics = [f"topic{k}" for k in rng.choice(TOPICS, rng.integers(2, 8), p=popularity)]
+            member["about"] = "I would love to talk about " + " and ".join(tags + topics)
+        if rng.random() < 0.3:
+            member["preferred_size"] = int(rng.integers(lo, hi + 1))
+    instance["version"] = 2
+    return instance
+
+
+def rules_run(n: int, seed: int, limit: float) -> int:
+    """Solve `rules_instance` once with a time limit and print the v2 row."""
+    from worker.matching import check_result, solve
+
+    instance = rules_instance(n, seed)
+    start = time.perf_counter()
+    result = solve(instance, seed=seed, time_limit=limit)
+    wall = time.perf_counter() - start
+    problems = check_result(instance, result) + validate.violations(instance, result)
+    mine = validate.objective(instance, common.group_lists(result))
+    agree = abs(mine - result["objective"]) <= 1e-6 * max(1.0, abs(mine))
+    placeable_now = sum(1 for u in result["unmatched"] if "travel" not in u["reason"])
+    print(
+        common.table(
+            [
+                "n",
+                "time limit",
+                "wall s",
+                "placed",
+                "unmatched",
+                "violations",
+                "alone",
+                "objective",
+                "bench objective",
+            ],
+            [
+                [
+                    n,
+                    limit,
+                    wall,
+                    result["placed"],
+                    len(result["unmatched"]),
+                    len(problems),
+                    result["alone"],
+                    result["objective"],
+                    mine,
+                ]
+            ],
+        )
+    )
+    reasons = Counter(u["reason"] for u in result["unmatched"])
+    print(f"\nunmatched reasons: {dict(reasons)} ({placeable_now} not for travel)")
+    print(
+        f"wall {wall:.2f} s (goal <= {limit:g} s: {common.verdict(wall <= limit)}); "
+        f"objective matches the bench's v2 recomputation: {common.verdict(agree)}"
+    )
+    for p in problems[:20]:
+        print("  " + p)
+    return 1 if problems or not agree else 0
 
 
 def instance_for(
@@ -251,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         "--sharded-n", type=int, default=1_000_000, help="members for --sharded-1m (rehearsal)"
     )
     ap.add_argument("--engine", default="hearth", choices=["hearth", "random"])
+    ap.add_argument("--rules", action="store_true", help="only the format v2 rules row")
+    ap.add_argument("--rules-n", type=int, default=10_000, help="members for --rules")
     args = ap.parse_args(argv)
+    if args.rules:
+        limit = RULES_TIME_LIMIT if args.time_limit is None else args.time_limit
+        return rules_run(args.rules_n, args.seed, limit)
     common.load_engine(args.engine)  # fail early if it is missing
     ctx = mp.get_context("spawn")
     comms = communities_at(args.n)

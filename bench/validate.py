@@ -1,20 +1,30 @@
 """An independent check of the format's hard rules, used alongside the engine's own.
 
 Benchmarks validate every result with ``worker.matching.check_result``; this checker is a
-second, engine-free reading of the rules in ../shared/matching-format.md so a harness run
-without the engine (``--engine random``) and the bench's own tests stay honest too.
+second, engine-free reading of the rules in docs/matching-format.md so a harness run
+without the engine (``--engine random``) and the bench's own tests stay honest too. It
+covers the v2 rules (venue distance, a shared language per group) and recomputes the v2
+objective (interest similarity plus ``about_weight`` times about-text similarity).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bench import features
 
 Instance = dict[str, Any]
 Result = dict[str, Any]
 
 EARTH_RADIUS_KM = 6371.0088
+DEFAULT_ABOUT_WEIGHT = 0.3  # the format's default `about_weight` (docs/matching-format.md)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -38,6 +48,11 @@ def violations(instance: Instance, result: Result) -> list[str]:
     seats = {s["id"]: s.get("seats") for s in instance.get("slots") or []}
     lo, hi = instance["group_size"]["min"], instance["group_size"]["max"]
     blocked = {frozenset(b) for b in instance.get("blocks") or []}
+    venues = {
+        s["id"]: tuple(s["location"])
+        for s in instance.get("slots") or []
+        if s.get("location") is not None
+    }
     seen: Counter[str] = Counter()
     per_slot: Counter[str | None] = Counter()
     for k, g in enumerate(result["groups"]):
@@ -62,8 +77,16 @@ def violations(instance: Instance, result: Result) -> list[str]:
             for b in range(a + 1, len(ids)):
                 if frozenset((ids[a], ids[b])) in blocked:
                     out.append(f"group {k}: blocked pair {ids[a]}, {ids[b]}")
+        out += _language_violations(k, [members[m] for m in ids])
+        venue = venues.get(slot)
         located = [members[m] for m in ids if members[m].get("location") is not None]
-        if located:
+        if venue is not None:
+            for m in located:
+                limit = m.get("max_km")
+                dist = haversine_km(tuple(m["location"]), venue)
+                if limit is not None and dist > limit + 1e-9:
+                    out.append(f"group {k}: {m['id']} is {dist:.2f} km from the venue > {limit}")
+        elif located:
             centre = group_centre([tuple(m["location"]) for m in located])
             for m in located:
                 limit = m.get("max_km")
@@ -78,3 +101,53 @@ def violations(instance: Instance, result: Result) -> list[str]:
     if instance.get("num_groups") is not None and len(result["groups"]) != instance["num_groups"]:
         out.append(f"{len(result['groups'])} groups != num_groups {instance['num_groups']}")
     return out
+
+
+def _language_violations(k: int, group: list[dict[str, Any]]) -> list[str]:
+    """The v2 rule: members who list languages share at least one (case-insensitive)."""
+    spoken = [{str(c).strip().lower() for c in m["languages"]} for m in group if m.get("languages")]
+    if spoken and not set.intersection(*spoken):
+        return [f"group {k}: no language shared by {[m['id'] for m in group]}"]
+    return []
+
+
+def about_vectors(instance: Instance) -> Any:
+    """Unit TF-IDF rows (sparse) of the about texts, zero where empty; None without text.
+
+    The format's definition: scikit-learn ``TfidfVectorizer(stop_words="english",
+    sublinear_tf=True)`` fitted on the members' non-empty about texts.
+    """
+    texts = [str(m.get("about") or "") for m in instance["members"]]
+    written = [k for k, text in enumerate(texts) if text.strip()]
+    if not written:
+        return None
+    try:
+        rows = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
+            [texts[k] for k in written]
+        )
+    except ValueError:  # only stop words
+        return None
+    rows = rows.tocoo()
+    index = np.asarray(written)[rows.row]
+    return sparse.csr_matrix((rows.data, (index, rows.col)), shape=(len(texts), rows.shape[1]))
+
+
+def objective(instance: Instance, groups: Iterable[Sequence[str]]) -> float:
+    """The v2 objective: the v1 pair weights plus about_weight x about cosine per pair.
+
+    Without explicit ``weights`` and with about texts, w(i, j) = interest similarity +
+    bonds + about_weight * cos(about_i, about_j) (zero when either wrote nothing).
+    """
+    groups = [list(g) for g in groups]
+    total = features.objective(instance, groups)
+    weight = instance.get("about_weight")
+    weight = DEFAULT_ABOUT_WEIGHT if weight is None else float(weight)
+    about = None if instance.get("weights") is not None else about_vectors(instance)
+    if about is None or weight == 0:
+        return total
+    index = features.member_index(instance)
+    for group in groups:
+        rows = about[[index[m] for m in group]]
+        together = np.asarray(rows.sum(axis=0)).ravel()
+        total += weight * float(together @ together - rows.multiply(rows).sum()) / 2
+    return total

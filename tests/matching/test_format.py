@@ -17,7 +17,7 @@ from worker.matching.serialise import instance_to_dict
 def test_result_has_every_field_and_survives_json() -> None:
     instance = small_instance(14, pairs=[{"a": "m0", "b": "m1", "bond": 0.5}])
     result = solve(instance, seed=2, time_limit=0.2)
-    assert set(result) == {"groups", "unmatched", "objective", "placed", "seconds"}
+    assert set(result) == {"groups", "unmatched", "objective", "placed", "alone", "seconds"}
     for group in result["groups"]:
         assert set(group) == {"members", "slot", "score", "why"}
         assert all(isinstance(tag, str) for tag in group["why"])

@@ -1,8 +1,9 @@
 """Words for people: what a group shares (`why`) and why someone was not placed.
 
 `why` lists the interest tags that at least two members of the group share, most shared
-first. Reasons for unmatched members are diagnosed from the instance and the final
-groups, most fundamental first (no slot, nobody free then, blocks, seats, distance).
+first, then (format v2) the about-text topics they share. Reasons for unmatched members
+are diagnosed from the instance and the final groups, most fundamental first (no slot,
+no venue in reach, nobody free then, blocks, language, seats, distance).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import scipy.sparse as sp
 
+from worker.matching.about import shared_topics
 from worker.matching.instance import Instance
 from worker.matching.regions import haversine_km
 
@@ -18,18 +21,31 @@ WHY_TAGS = 5
 
 
 def why(instance: Instance, members: np.ndarray) -> list[str]:
-    """Interest tags shared by at least two members, most shared first (max 5)."""
+    """Interest tags shared by at least two members, most shared first (max 5), then the
+    about-text topics shared most (max 3, not repeating a tag)."""
     counts = Counter(tag for i in members for tag in instance.interests[i])
     shared = [(-count, tag) for tag, count in counts.items() if count >= 2]
-    return [tag for _, tag in sorted(shared)[:WHY_TAGS]]
+    tags = [tag for _, tag in sorted(shared)[:WHY_TAGS]]
+    if instance.topics is None:
+        return tags
+    return tags + shared_topics(instance.topics, members, tags)
 
 
 def unmatched_reason(
-    instance: Instance, i: int, group_of: np.ndarray, group_slot: np.ndarray
+    instance: Instance,
+    i: int,
+    group_of: np.ndarray,
+    group_slot: np.ndarray,
+    speaks: sp.csr_matrix | None = None,
 ) -> str:
-    """A readable reason why member i is in no group."""
+    """A readable reason why member i is in no group.
+
+    `speaks` is the member x language matrix (`languages.speakers`) when languages are used.
+    """
     slots = np.flatnonzero(instance.available[i])
     if not len(slots):
+        if instance.beyond_reach is not None and instance.beyond_reach[i]:
+            return "no time slot within travel distance"
         return "no available time slot"
     others = np.asarray(instance.available[:, slots].any(axis=1))
     others[i] = False
@@ -39,6 +55,11 @@ def unmatched_reason(
         unblocked = others & (instance.blocks[i].toarray().ravel() == 0)
         if unblocked.sum() < instance.min_size - 1:
             return "blocked with everyone available"
+    if speaks is not None and speaks[i].nnz:
+        silent = speaks.getnnz(axis=1) == 0
+        common = np.asarray((speaks @ speaks[i].T).todense()).ravel() > 0
+        if (others & (silent | common)).sum() < instance.min_size - 1:
+            return "no group shares a language"
     used = np.bincount(group_slot[group_of[group_of >= 0]], minlength=len(instance.seats))
     sizes = np.bincount(group_of[group_of >= 0], minlength=len(group_slot))
     with_room = np.zeros(len(instance.seats), dtype=bool)

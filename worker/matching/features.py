@@ -65,7 +65,7 @@ def _dense_transposed(features: Any) -> np.ndarray:
     """
     if not sp.issparse(features):
         return np.ascontiguousarray(np.asarray(features).T)
-    return np.ascontiguousarray(sp.csr_matrix(features).T.toarray())
+    return sp.csr_matrix(features).T.tocsr().toarray()  # C order straight away: no copy
 
 
 def _add_sparse(dense: np.ndarray, matrix: sp.spmatrix) -> None:
@@ -238,8 +238,13 @@ def group_scores(instance: Instance, groups: list[np.ndarray]) -> np.ndarray:
 
 
 def dense_features(instance: Instance) -> np.ndarray | None:
-    """Features as a dense array (only the tag columns present in this instance)."""
+    """Interest features as a dense array (only the tag columns present in this instance).
+
+    Blended about columns (format v2) are left out: they are rebuilt from the texts.
+    """
     features: Any = instance.features
+    if features is not None and instance.about_columns:
+        features = features[:, : features.shape[1] - instance.about_columns]
     if features is None or not sp.issparse(features):
         return features
     used = np.unique(features.indices)

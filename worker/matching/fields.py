@@ -75,3 +75,22 @@ def type_name(value: Any) -> str:
     """JSON-flavoured name of a Python value's type, for messages."""
     names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
     return names.get(type(value), "number" if isinstance(value, int | float) else "unknown")
+
+
+def as_text(value: Any, where: str) -> str:
+    """Check that value is a string (empty allowed, e.g. a blank free-text answer)."""
+    if not isinstance(value, str):
+        raise InstanceError(where, f"must be a string, got {type_name(value)}")
+    return value
+
+
+def as_point(value: Any, where: str) -> tuple[float, float]:
+    """Check that value is [latitude, longitude] in degrees."""
+    point = as_list(value, where)
+    if len(point) != 2:
+        raise InstanceError(where, "must be [latitude, longitude]")
+    lat = as_float(point[0], f"{where}[0]")
+    lon = as_float(point[1], f"{where}[1]")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InstanceError(where, f"[{lat}, {lon}] is not a valid lat/lon")
+    return lat, lon

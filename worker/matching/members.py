@@ -1,4 +1,5 @@
-"""Validation of the `members` list: ids, slots, priority, features and travel limits."""
+"""Validation of the `members` list: ids, slots, priority, features, travel limits and the
+v2 fields (languages, about text, preferred group size)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from worker.matching.fields import (
     InstanceError,
     as_dict,
     as_float,
+    as_int,
     as_list,
+    as_point,
     as_str,
+    as_text,
     require,
 )
 
@@ -29,10 +33,18 @@ class ParsedMembers:
     features: np.ndarray | sp.csr_matrix | None
     location: np.ndarray
     max_km: np.ndarray
+    languages: list[list[str]] | None = None  # None: no member lists languages
+    about: list[str] | None = None  # None: no member has an about field
+    preferred_size: np.ndarray | None = None  # 0 = no preference; None: nobody has one
 
 
-def parse_members(raw: list, slot_ids: list[str | None], needs_features: bool) -> ParsedMembers:
-    """Validate every member; features are required unless explicit weights are given."""
+def parse_members(
+    raw: list, slot_ids: list[str | None], needs_features: bool, sizes: tuple[int, int]
+) -> ParsedMembers:
+    """Validate every member; features are required unless explicit weights are given.
+
+    `sizes` is group_size (min, max), the range a `preferred_size` must lie in.
+    """
     n = len(raw)
     slot_index = {slot_id: s for s, slot_id in enumerate(slot_ids) if slot_id is not None}
     parsed = ParsedMembers(
@@ -46,6 +58,9 @@ def parse_members(raw: list, slot_ids: list[str | None], needs_features: bool) -
     )
     seen: dict[str, int] = {}
     vectors: list[list[float] | None] = []
+    languages: list[list[str]] = []
+    about: list[str] = []
+    preferred = np.zeros(n, dtype=np.int64)
     for i, member in enumerate(raw):
         where = f"members[{i}]"
         as_dict(member, where)
@@ -61,11 +76,42 @@ def parse_members(raw: list, slot_ids: list[str | None], needs_features: bool) -
         parsed.interests.append(_parse_interests(member.get("interests"), where))
         vectors.append(_parse_vector(member.get("vector"), where))
         _parse_location(member, where, parsed, i)
+        languages.append(_parse_languages(member.get("languages"), where))
+        about.append(_parse_about(member.get("about"), where))
+        if member.get("preferred_size") is not None:
+            preferred[i] = _parse_preferred_size(member["preferred_size"], where, sizes)
         if needs_features and vectors[-1] is None and member.get("interests") is None:
             raise InstanceError(where, "needs interests or vector (or give top-level weights)")
     if needs_features:
         parsed.features = _features(vectors, parsed.interests)
+    parsed.languages = languages if any(languages) else None
+    parsed.about = about if any(member.get("about") is not None for member in raw) else None
+    parsed.preferred_size = preferred if preferred.any() else None
     return parsed
+
+
+def _parse_languages(raw: object, where: str) -> list[str]:
+    """Language codes, lower-cased and de-duplicated; absent or [] = fits any group."""
+    if raw is None:
+        return []
+    codes = [
+        as_str(code, f"{where}.languages[{k}]").strip().lower()
+        for k, code in enumerate(as_list(raw, f"{where}.languages"))
+    ]
+    return list(dict.fromkeys(codes))
+
+
+def _parse_about(raw: object, where: str) -> str:
+    return "" if raw is None else as_text(raw, f"{where}.about")
+
+
+def _parse_preferred_size(raw: object, where: str, sizes: tuple[int, int]) -> int:
+    size = as_int(raw, f"{where}.preferred_size")
+    if not sizes[0] <= size <= sizes[1]:
+        raise InstanceError(
+            f"{where}.preferred_size", f"{size} is outside group_size [{sizes[0]}, {sizes[1]}]"
+        )
+    return size
 
 
 def _parse_available(raw: object, slot_index: dict[str, int], where: str) -> np.ndarray:
@@ -108,14 +154,7 @@ def _parse_vector(raw: object, where: str) -> list[float] | None:
 
 def _parse_location(member: dict, where: str, parsed: ParsedMembers, i: int) -> None:
     if member.get("location") is not None:
-        point = as_list(member["location"], f"{where}.location")
-        if len(point) != 2:
-            raise InstanceError(f"{where}.location", "must be [latitude, longitude]")
-        lat = as_float(point[0], f"{where}.location[0]")
-        lon = as_float(point[1], f"{where}.location[1]")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InstanceError(f"{where}.location", f"[{lat}, {lon}] is not a valid lat/lon")
-        parsed.location[i] = (lat, lon)
+        parsed.location[i] = as_point(member["location"], f"{where}.location")
     if member.get("max_km") is not None:
         if member.get("location") is None:
             raise InstanceError(f"{where}.max_km", "needs the member's location")

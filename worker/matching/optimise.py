@@ -8,7 +8,8 @@ tabu search on the placed members. When the number of groups is free and the ins
 is small (up to `COUNT_MAX_MEMBERS` placed), tabu search also runs with one group fewer
 and one more (`group_count`), in each direction while that keeps improving, so the size
 mix is chosen too, and with a time limit the time left goes to the best count; finally
-another repair.
+another repair and, for format v2 instances only, the finishing passes (`finish`:
+preferred sizes, no one alone).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from worker.matching.batch_search import batch_descend
 from worker.matching.budget import BATCH_ROUNDS, DESCENT_PASSES, EXCHANGE_ROUNDS, Budget
 from worker.matching.construct import build
 from worker.matching.exchange_cycles import exchange_descend
+from worker.matching.finish import finish
 from worker.matching.group_count import dissolve_one, open_one, total_weight
 from worker.matching.instance import Instance
 from worker.matching.local_search import descend
@@ -67,6 +69,8 @@ def optimise(
                 state = _tabu_phase(state, rng, budget.tabu_iterations(len(placed)), budget)
             descend(state, rng, DESCENT_PASSES, budget.deadline)
     repair(state)
+    if instance.v2:
+        finish(state)
     return state
 
 

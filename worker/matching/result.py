@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from worker.matching.alone import alone_mask
 from worker.matching.explain import unmatched_reason, why
 from worker.matching.features import group_scores
 from worker.matching.instance import Instance
+from worker.matching.spoken import speakers
 from worker.matching.state import Assignment
 
 
@@ -39,7 +41,10 @@ class Grouping:
 
 
 def to_result(instance: Instance, grouping: Grouping, seconds: float) -> dict:
-    """The result dict: groups (members, slot, score, why), unmatched with reasons, totals."""
+    """The result dict: groups (members, slot, score, why), unmatched with reasons, totals.
+
+    `alone` counts placed members whose best companion in their group has w(i, j) <= 0.
+    """
     groups = []
     scores = group_scores(instance, grouping.groups)
     order = sorted(range(len(grouping.groups)), key=lambda g: (grouping.slots[g], g))
@@ -56,8 +61,12 @@ def to_result(instance: Instance, grouping: Grouping, seconds: float) -> dict:
         )
     group_of = grouping.group_of(instance.n)
     group_slot = np.array(grouping.slots, dtype=np.int64)
+    speaks = None if instance.languages is None else speakers(instance.languages)[1]
     unmatched = [
-        {"id": instance.ids[i], "reason": unmatched_reason(instance, int(i), group_of, group_slot)}
+        {
+            "id": instance.ids[i],
+            "reason": unmatched_reason(instance, int(i), group_of, group_slot, speaks),
+        }
         for i in np.flatnonzero(group_of < 0)
     ]
     return {
@@ -65,5 +74,6 @@ def to_result(instance: Instance, grouping: Grouping, seconds: float) -> dict:
         "unmatched": unmatched,
         "objective": round(float(scores.sum()), 6),
         "placed": int((group_of >= 0).sum()),
+        "alone": int(alone_mask(instance, grouping.groups).sum()),
         "seconds": round(seconds, 3),
     }

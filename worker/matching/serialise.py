@@ -3,7 +3,9 @@
 Used for shards sent to other workers. Tag features are written as each member's
 `vector` (the globally IDF-weighted, normalised tag vector, restricted to the tags the
 shard uses) so similarities do not change when IDF would be recomputed on the shard;
-`interests` are kept for `why`.
+`interests` are kept for `why`. Format v2 fields are written back as given (availability
+already narrowed to venues in reach); a shard rebuilds its about-text TF-IDF from its own
+members' texts, so its about similarities use the shard's term frequencies.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ def instance_to_dict(instance: Instance) -> dict:
     """The instance as a JSON-ready dict."""
     slots = range(len(instance.slot_ids))
     out: dict = {"group_size": {"min": instance.min_size, "max": instance.max_size}}
+    if instance.v2:
+        out["version"] = 2
+        out["about_weight"] = instance.about_weight
     if instance.num_groups is not None:
         out["num_groups"] = instance.num_groups
     real_slots = instance.slot_ids != [None]
@@ -40,6 +45,7 @@ def instance_to_dict(instance: Instance) -> dict:
             member["location"] = [float(x) for x in instance.location[i]]
         if np.isfinite(instance.max_km[i]):
             member["max_km"] = float(instance.max_km[i])
+        _v2_member(instance, i, member)
         members.append(member)
     out["members"] = members
     if instance.weights is not None:
@@ -54,10 +60,21 @@ def instance_to_dict(instance: Instance) -> dict:
     return out
 
 
+def _v2_member(instance: Instance, i: int, member: dict) -> None:
+    if instance.languages is not None and instance.languages[i]:
+        member["languages"] = list(instance.languages[i])
+    if instance.about is not None and instance.about[i]:
+        member["about"] = instance.about[i]
+    if instance.preferred_size is not None and instance.preferred_size[i]:
+        member["preferred_size"] = int(instance.preferred_size[i])
+
+
 def _slot(instance: Instance, s: int) -> dict:
     slot: dict = {"id": instance.slot_ids[s]}
     if np.isfinite(instance.seats[s]):
         slot["seats"] = int(instance.seats[s])
+    if instance.slot_location is not None and not np.isnan(instance.slot_location[s, 0]):
+        slot["location"] = [float(x) for x in instance.slot_location[s]]
     return slot
 
 

@@ -20,6 +20,7 @@ from sklearn.decomposition import TruncatedSVD
 
 from worker.matching.construct import assign_slots, scarcity_order
 from worker.matching.instance import Instance, parse_instance
+from worker.matching.languages import language_split
 from worker.matching.regions import bisect
 from worker.matching.repair import repair
 from worker.matching.result import Grouping, to_result
@@ -163,7 +164,11 @@ def merge_groupings(instance: Instance, parts: list[Grouping], seed: int) -> Gro
 
 
 def split_instance(instance: dict, max_shard_size: int) -> list[dict]:
-    """Split an instance dict into independent sub-instance dicts (format v1)."""
+    """Split an instance dict into independent sub-instance dicts (in the instance's format).
+
+    Each shard keeps one real slot; its members' languages go with it, so the shard's own
+    `solve` applies the language rule, and `merge_results` repairs borders by language.
+    """
     parsed = parse_instance(instance)
     return [
         instance_to_dict(shard.instance) for shard in plan_shards(parsed, max_shard_size, seed=0)
@@ -183,6 +188,11 @@ def merge_results(instance: dict, shard_results: list[dict]) -> dict:
         )
         for result in shard_results
     ]
-    merged = merge_groupings(parsed, parts, seed=0)
+    split = language_split(parsed)
+    if split is None:
+        merged = merge_groupings(parsed, parts, seed=0)
+    else:
+        virtual = [split.to_virtual(part) for part in parts]
+        merged = split.to_real(merge_groupings(split.instance, virtual, seed=0))
     seconds = sum(float(result.get("seconds", 0.0)) for result in shard_results)
     return to_result(parsed, merged, seconds + time.monotonic() - started)

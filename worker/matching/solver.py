@@ -6,7 +6,8 @@ weights, so a member free at several slots can still change slot late in the sea
 region and slot into shards (larger shards up to `MID_SIZE` members, where time allows
 bigger candidate pools), each solved the same way with fewer exchange rounds, then
 merged with a border repair that places leftovers (the same path the worker runs as a
-Celery chord, here in-process).
+Celery chord, here in-process). With the v2 language rule, slots are (slot, language)
+pairs throughout (`languages`), so every phase keeps the rule.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from worker.matching.budget import Budget
 from worker.matching.fields import InstanceError
 from worker.matching.instance import Instance, parse_instance
+from worker.matching.languages import language_split
 from worker.matching.optimise import optimise
 from worker.matching.result import Grouping, to_result
 from worker.matching.shards import merge_groupings, plan_shards
@@ -46,7 +48,11 @@ def solve(
     started = time.monotonic()
     budget = Budget.start(time_limit)  # parsing counts against the limit too
     parsed = parse_instance(instance)
-    grouping = solve_parsed(parsed, seed, budget, shard)
+    split = language_split(parsed)
+    if split is None:
+        grouping = solve_parsed(parsed, seed, budget, shard)
+    else:
+        grouping = split.to_real(solve_parsed(split.instance, seed, budget, shard))
     if parsed.num_groups is not None and len(grouping.groups) != parsed.num_groups:
         raise InstanceError(
             "num_groups",

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from worker.matching.instance import Instance, parse_instance
-from worker.matching.regions import travel_violations
+from worker.matching.regions import haversine_km, travel_violations
 
 
 def objective(instance: dict, groups: list[list[str]]) -> float:
@@ -101,13 +101,33 @@ def _check_group(parsed: Instance, g: int, slot_id: object, members: list[int]) 
                     problems.append(
                         f"groups[{g}]: {parsed.ids[a]!r} and {parsed.ids[b]!r} are blocked"
                     )
-    if members:
+    venue = _venue(parsed, slot_id)
+    if members and venue is None:
         far = travel_violations(parsed.location[members], parsed.max_km[members])
         problems += [
             f"groups[{g}]: {parsed.ids[members[k]]!r} is further than max_km from the centre"
             for k in np.flatnonzero(far)
         ]
+    if members and venue is not None:
+        distance = np.nan_to_num(haversine_km(parsed.location[members], venue), nan=0.0)
+        problems += [
+            f"groups[{g}]: {parsed.ids[i]!r} is further than max_km from the venue"
+            for i, km in zip(members, distance, strict=True)
+            if km > parsed.max_km[i] + 1e-9
+        ]
+    if parsed.languages is not None:
+        spoken = [set(parsed.languages[i]) for i in members if parsed.languages[i]]
+        if spoken and not set.intersection(*spoken):
+            problems.append(f"groups[{g}]: members listing languages share none")
     return problems
+
+
+def _venue(parsed: Instance, slot_id: object) -> np.ndarray | None:
+    """The slot's venue location (format v2), or None."""
+    if parsed.slot_location is None or slot_id not in parsed.slot_ids:
+        return None
+    point = parsed.slot_location[parsed.slot_ids.index(slot_id)]  # type: ignore[arg-type]
+    return None if np.isnan(point[0]) else point
 
 
 def _check_unmatched(parsed: Instance, result: dict, grouped: Counter[str]) -> list[str]:
