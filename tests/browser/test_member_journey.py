@@ -51,7 +51,9 @@ def test_landing_to_opt_in_under_two_minutes_then_group_and_feedback(  # type: i
     page.get_by_role("button", name="Join Harbour Friends").click()
     expect(page.get_by_text("Welcome to Harbour Friends!")).to_be_visible()
     page.get_by_role("link", name="My page").click()
-    page.get_by_role("button", name="Opt in").click()
+    page.get_by_role("link", name="Opt in").click()
+    expect(page.get_by_role("checkbox", name="at Café Anker")).to_be_checked()  # from the grid
+    page.get_by_role("button", name="Opt in for the ticked times").click()
     expect(page.get_by_text("You're in for First round")).to_be_visible()
 
     elapsed = time.monotonic() - started

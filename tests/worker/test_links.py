@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.worker import factories
 from webapp.extensions import db
-from webapp.models import MeetupFeedback, MeetupStatus, OptIn, PairFeedback
+from webapp.models import Availability, MeetupFeedback, MeetupStatus, OptIn, PairFeedback
 from webapp.models._time import utcnow
 from webapp.models.messages import OutboxEmail
 from webapp.services import emails, links
@@ -54,6 +54,19 @@ def test_opt_in_link_asks_on_get_and_acts_on_post(app, client):  # type: ignore[
     done = client.post(url)
     assert done.status_code == 200 and "You&#39;re in" in done.get_data(as_text=True)
     assert db.session.scalar(select(OptIn.member_id)) == person.id
+
+
+def test_an_opt_in_link_that_fits_no_time_says_how_to_fix_it(app, client):  # type: ignore[no-untyped-def]
+    place = factories.community()
+    person = factories.member(place, 1)
+    person.availability = [Availability(weekday=0, part="morning")]
+    round_ = factories.meetup(place, starts_at=datetime(2030, 1, 1, 18, 0))  # a Tuesday evening
+    db.session.commit()
+    done = client.post(_path(links.link(Action.OPT_IN, person.id, round_.id)))
+    page = done.get_data(as_text=True)
+    assert done.status_code == 400 and "None of the times of First round" in page
+    assert f'href="/meetups/{round_.id}/opt-in">Choose the times you can make' in page
+    assert db.session.scalar(select(OptIn.id)) is None
 
 
 def test_a_forged_or_foreign_link_changes_nothing(app, client):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.web.organizer.conftest import logged_in_client
 from webapp.extensions import db
 from webapp.models import (
     Availability,
@@ -76,6 +77,63 @@ def test_instance_carries_slots_interests_and_availability(meetup):  # type: ign
     assert entries[f"m{p[2].id}"]["available"] == []
     assert "available" not in entries[f"m{p[3].id}"]  # gave no availability: any slot
     assert entries[f"m{p[3].id}"]["interests"] == ["chess", "go"]
+
+
+def test_instance_v2_carries_languages_about_places_sizes_and_picked_times(meetup):  # type: ignore[no-untyped-def]
+    p = _people()
+    tuesday, saturday = meetup.slots
+    tuesday.venue.lat, tuesday.venue.lon = 51.75, -1.26
+    meetup.group_max = 5
+    p[1].languages, p[1].about = ["en", "left as typed"], "  Sourdough and city history "
+    p[1].home_lat, p[1].home_lon, p[1].travel_km, p[1].preferred_group_size = 51.7, -1.2, 5, 4
+    p[2].home_lat, p[2].home_lon, p[2].preferred_group_size = 51.7, -1.2, 6  # no distance
+    p[3].travel_km = 10  # a distance without a home limits nothing
+    optin = db.session.scalar(select(OptIn).where(OptIn.member_id == p[4].id))
+    optin.slot_ids = [saturday.id]  # picked when opting in: wins over the (empty) grid
+    p[4].availability = [Availability(weekday=1, part="evening")]
+    db.session.commit()
+    instance = matching.build_instance(meetup)
+    assert instance["version"] == 2
+    assert instance["slots"][0] == {
+        "id": f"slot-{tuesday.id}",
+        "seats": 20,
+        "location": [51.75, -1.26],
+    }
+    assert "location" not in instance["slots"][1]
+    entries = {e["id"]: e for e in instance["members"]}
+    one, two, three = (entries[f"m{p[n].id}"] for n in (1, 2, 3))
+    assert one["languages"] == ["en"], "only codes we know reach the engine"
+    assert one["about"] == "Sourdough and city history"
+    assert (one["location"], one["max_km"], one["preferred_size"]) == ([51.7, -1.2], 5, 4)
+    assert not {"location", "max_km", "preferred_size", "languages", "about"} & set(two)
+    assert "location" not in three and "max_km" not in three
+    assert entries[f"m{p[4].id}"]["available"] == [f"slot-{saturday.id}"]
+
+
+def test_a_v2_meetup_matches_and_the_why_line_reaches_email_and_preview(app, meetup):  # type: ignore[no-untyped-def]
+    for person in _people()[1:]:
+        person.languages, person.about = ["en"], "Sourdough baking and city history walks"
+        person.home_lat, person.home_lon, person.travel_km = 51.7, -1.2, 25
+    meetup.slots[0].venue.lat, meetup.slots[0].venue.lon = 51.71, -1.21
+    db.session.commit()
+    matching.run_matching_round(meetup.id)
+    db.session.expire_all()
+    found = db.session.get(Meetup, meetup.id)
+    assert found.status == MeetupStatus.PREVIEWED and found.groups
+    assert sum(len(g.members) for g in found.groups) == 8 and not found.unmatched
+    group = found.groups[0]
+    group.why = ["chess", "go", "sourdough baking"]  # tags, then an about-text topic
+    db.session.commit()
+    organizer = logged_in_client(app, _people()[0])
+    page = organizer.get(f"/organize/{found.community.slug}/meetups/{found.id}")
+    assert "they share chess, go and sourdough baking" in page.get_data(as_text=True)
+    match_review.publish(found, None)
+    body = db.session.scalar(
+        select(OutboxEmail.body_text).where(
+            OutboxEmail.kind == "match", OutboxEmail.member_id == group.members[0].member_id
+        )
+    )
+    assert "You all like chess, go and sourdough baking." in body
 
 
 def test_bonds_follow_the_policy_and_not_for_me_lowers(meetup):  # type: ignore[no-untyped-def]

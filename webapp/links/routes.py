@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 
 from webapp.extensions import db
 from webapp.links import bp
@@ -15,6 +15,7 @@ from webapp.models import Member
 from webapp.services import calendar_feed, emails, feedback
 from webapp.services.errors import ServiceError
 from webapp.services.links import Action, LinkClaim, verify
+from webapp.services.optins import NoTimeError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ def one_click(action_name: str, token: str) -> str | tuple[str, int]:
         if request.method == "GET":
             return render_template("links/confirm.html", spec=spec, member=member)
         message = spec.perform(member, claim)
+    except NoTimeError as error:  # the way out: pick times for this meetup, or fix the grid
+        db.session.rollback()
+        return render_template(
+            "links/done.html",
+            title="Sorry",
+            message=error.message,
+            times_url=url_for("members.opt_in", meetup_id=error.meetup_id),
+        ), 400
     except ServiceError as error:
         db.session.rollback()
         return render_template("links/done.html", title="Sorry", message=error.message), 400

@@ -41,6 +41,14 @@ class ProfileForm(CleanForm):
     interests = StringField("Interests, separated by commas", validators=[Length(max=1500)])
     about = TextAreaField("What would you love to talk about?", validators=[Length(max=1000)])
     area = StringField("Neighbourhood or postcode area", validators=[Length(max=80)])
+    home_area = SelectField(
+        "Which area of your community do you live in?",
+        choices=[SelectChoice("", "Not said")],
+        default="",
+        validate_choice=False,  # checked by the service: an unknown area gets a clear message
+    )
+    home_lat = StringField("Or your home's latitude", validators=[Length(max=20)])
+    home_lon = StringField("and longitude", validators=[Length(max=20)])
     travel_km = SelectField(
         "How far will you travel?",
         choices=[SelectChoice("", "Not sure")]

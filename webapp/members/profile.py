@@ -11,7 +11,7 @@ from webapp.members import bp
 from webapp.members.forms import CheckinForm, ProfileForm
 from webapp.members.parsing import int_or_none
 from webapp.models import Member
-from webapp.services import checkins, profiles
+from webapp.services import checkins, languages, places, profiles
 from webapp.services.errors import ServiceError
 from webapp.views import show_service_error
 
@@ -24,17 +24,27 @@ def _number(value: str | None) -> int | None:
     return -1 if number is None else number
 
 
-def _saved_values(member: Member, interests: list[str], ticked: set[str]) -> dict[str, object]:
-    """What the form shows before any change (a submitted form overrides it)."""
+def _saved_values(
+    member: Member, interests: list[str], ticked: set[str], areas: list
+) -> dict[str, object]:
+    """What the form shows before any change (a submitted form overrides it): a home that
+    is one of the offered areas shows as that choice, any other home as its coordinates."""
+    picked = next(
+        (a for a in areas if a.name == member.area and (a.lat, a.lon) == member.home), None
+    )
+    typed = member.home if picked is None else None
     return {
         "display_name": member.display_name,
         "interests": ", ".join(name for name in interests if name not in ticked),
         "about": member.about,
-        "area": member.area,
+        "area": "" if picked else member.area,
+        "home_area": picked.name if picked else "",
+        "home_lat": f"{typed[0]:g}" if typed else "",
+        "home_lon": f"{typed[1]:g}" if typed else "",
         "travel_km": str(member.travel_km or ""),
         "preferred_group_size": str(member.preferred_group_size or ""),
         "no_groups_of_two": member.no_groups_of_two,
-        "languages": ", ".join(member.languages or []),
+        "languages": ", ".join(languages.name_of(code) for code in member.languages or []),
         "diet": member.diet,
         "accessibility_needs": member.accessibility_needs,
     }
@@ -50,7 +60,9 @@ def profile() -> str | Response:
     chosen = profiles.free_windows(member)
     mine = profiles.interest_names(member)
     checked_tags = set(mine) & set(shown_tags)
-    form = ProfileForm(data=_saved_values(member, mine, checked_tags))
+    areas = places.areas_for(member)
+    form = ProfileForm(data=_saved_values(member, mine, checked_tags, areas))
+    form.home_area.choices = [("", "Not said"), *((a.name, a.name) for a in areas)]
     if form.validate_on_submit():
         checked_tags = set(request.form.getlist("tags"))
         try:
@@ -58,8 +70,13 @@ def profile() -> str | Response:
             interests = profiles.normalise_interests(
                 [*request.form.getlist("tags"), *profiles.split_list_text(form.interests.data)]
             )
+            home = places.home_from_form(
+                member, form.home_area.data, form.home_lat.data, form.home_lon.data
+            )
             details = profiles.Details(
-                area=form.area.data or "",
+                area=home.area_name or form.area.data or "",
+                home_lat=home.point[0] if home.point else None,
+                home_lon=home.point[1] if home.point else None,
                 travel_km=_number(form.travel_km.data),
                 preferred_group_size=_number(form.preferred_group_size.data),
                 no_groups_of_two=bool(form.no_groups_of_two.data),
@@ -91,6 +108,7 @@ def profile() -> str | Response:
         tags=shown_tags,
         all_tags=tags,
         checked_tags=checked_tags,
+        has_areas=bool(areas),
     ), status
 
 

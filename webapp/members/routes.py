@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -85,25 +85,72 @@ def join(slug: str) -> Response:
     return redirect(url_for("members.community", slug=slug))
 
 
-@bp.route("/meetups/<int:meetup_id>/<any('opt-in', 'opt-out'):action>", methods=["POST"])
-@login_required
-def change_optin(meetup_id: int, action: str) -> Response:
-    """Opt in to, or out of, a meetup with one click."""
+def _meetup_of_mine(meetup_id: int) -> Meetup:
+    """A meetup of one of the member's communities, or a 404."""
     meetup = db.session.get(Meetup, meetup_id)
     if meetup is None or communities.role_of(current_user, meetup.community) is None:
         abort(404)
+    return meetup
+
+
+@bp.route("/meetups/<int:meetup_id>/opt-in", methods=["GET", "POST"])
+@login_required
+def opt_in(meetup_id: int) -> str | Response | tuple[str, int]:
+    """Opt in for the times the member can make: the page lists the meetup's times, marked
+    with whether the weekly grid covers each and whether the venue is within reach, ticked
+    from the grid (or from earlier picks). A POST without the page's ticks (`times` absent,
+    e.g. an older page's one-click button) lets the grid decide."""
+    meetup = _meetup_of_mine(meetup_id)
+    form = EmptyForm()
+    picks = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            if request.form.get("times"):
+                picks = optins.parse_slot_ids(request.form.getlist("slots"))
+            new = optins.opt_in(current_user, meetup, picks)
+        except optins.NoTimeError as error:
+            flash(error.message, "error")
+        except ServiceError as error:
+            show_service_error(None, error)
+            return redirect(url_for("members.home"))
+        else:
+            if new:
+                flash(
+                    f"You're in for {meetup.title}. We'll email your group after the deadline.",
+                    "success",
+                )
+            elif picks is not None:
+                flash(f"Your times for {meetup.title} are saved.", "success")
+            else:
+                flash(f"You're already in for {meetup.title}.", "info")
+            return redirect(url_for("members.home"))
+    elif not optins.is_open_for_optin(meetup):
+        flash("Opt-in for this meetup has closed.", "info")
+        return redirect(url_for("members.home"))
+    page = render_template(
+        "members/opt_in.html",
+        meetup=meetup,
+        choices=optins.slot_choices(current_user, meetup, picks),
+        opted=optins.is_opted_in(current_user, meetup),
+        has_grid=bool(profiles.free_windows(current_user)),
+        form=form,
+    )
+    return (page, 400) if request.method == "POST" else page
+
+
+@bp.route("/meetups/<int:meetup_id>/opt-out", methods=["POST"])
+@login_required
+def opt_out(meetup_id: int) -> Response:
+    """Withdraw from a meetup with one click."""
+    meetup = _meetup_of_mine(meetup_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        if action == "opt-in":
-            optins.opt_in(current_user, meetup)
-            flash(
-                f"You're in for {meetup.title}. We'll email your group after the deadline.",
-                "success",
-            )
-        else:
-            optins.opt_out(current_user, meetup)
-            flash(f"You're out of {meetup.title}.", "info")
+        optins.opt_out(current_user, meetup)
     except ServiceError as error:
         show_service_error(None, error)
+    else:
+        flash(f"You're out of {meetup.title}.", "info")
     return redirect(url_for("members.home"))

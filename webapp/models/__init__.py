@@ -2,7 +2,7 @@
 
 from webapp.models.audit import AuditEntry
 from webapp.models.checkins import LonelinessCheckin
-from webapp.models.communities import Community, Membership, Role
+from webapp.models.communities import Community, CommunityArea, Membership, Role
 from webapp.models.groups import Group, GroupMember, MeetupFeedback, PairFeedback, Rsvp
 from webapp.models.meetups import (
     Frequency,
@@ -28,6 +28,7 @@ __all__ = [
     "Availability",
     "Block",
     "Community",
+    "CommunityArea",
     "DashboardSnapshot",
     "Group",
     "GroupMember",

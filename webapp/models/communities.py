@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -43,6 +43,28 @@ class Community(db.Model):
         "Membership", back_populates="community", cascade="all, delete-orphan"
     )
     meetups = relationship("Meetup", back_populates="community", order_by="Meetup.id")
+    areas: Mapped[list[CommunityArea]] = relationship(
+        back_populates="community", cascade="all, delete-orphan", order_by="CommunityArea.name"
+    )
+
+
+class CommunityArea(db.Model):
+    """A part of town the organizers name, with a point members can pick as "near my home"
+    (no geocoding: the organizer types the coordinates once, members choose by name)."""
+
+    __tablename__ = "community_areas"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    #: The area's name as members see it, e.g. "Old Town"; unique within the community.
+    name: Mapped[str] = mapped_column(String(80))
+    #: Latitude in degrees (-90 to 90), WGS84.
+    lat: Mapped[float] = mapped_column(Float)
+    #: Longitude in degrees (-180 to 180), WGS84.
+    lon: Mapped[float] = mapped_column(Float)
+
+    community = relationship("Community", back_populates="areas")
 
 
 class Membership(db.Model):

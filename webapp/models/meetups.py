@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -66,6 +66,15 @@ class Venue(db.Model):
     #: Seats for this community's meetups; caps the members placed in one slot.
     capacity: Mapped[int] = mapped_column(default=30)
     accessibility_notes: Mapped[str] = mapped_column(Text, default="")
+    #: Latitude in degrees (WGS84); None (with `lon`) when the organizer gave no coordinates.
+    lat: Mapped[float | None] = mapped_column(Float)
+    #: Longitude in degrees (WGS84); set together with `lat` or not at all.
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """(lat, lon) when both are known."""
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
 
 
 class Meetup(db.Model):
@@ -151,5 +160,8 @@ class OptIn(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Free text for the organizer, e.g. "first time".
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The meetup's slots the member said they can make when opting in; None (opt-ins from
+    #: before this existed) means "whatever the weekly availability grid covers".
+    slot_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
     member = relationship("Member")

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -63,8 +63,13 @@ class Member(UserMixin, db.Model):
     paused_until: Mapped[datetime | None]
     #: Part of the login session's id: rotating it ends every session and remember-me cookie.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
-    #: Neighbourhood or postcode area, e.g. "Kreuzberg" or "SW9".
+    #: Neighbourhood or postcode area, e.g. "Kreuzberg" or "SW9"; the name of the community
+    #: area the member picked, when they picked one (its point is then in home_lat/home_lon).
     area: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: Latitude of home (WGS84, degrees), from a picked area or typed; None if not given.
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    #: Longitude of home (WGS84, degrees); set together with `home_lat` or not at all.
+    home_lon: Mapped[float | None] = mapped_column(Float)
     #: How far the member will travel to a meetup, in km; None means "not said".
     travel_km: Mapped[int | None]
     #: Preferred group size (3 to 6); None means no preference.
@@ -87,6 +92,13 @@ class Member(UserMixin, db.Model):
         cascade="all, delete-orphan", order_by="(Availability.weekday, Availability.part)"
     )
     memberships = relationship("Membership", back_populates="member", cascade="all, delete-orphan")
+
+    @property
+    def home(self) -> tuple[float, float] | None:
+        """(lat, lon) of home when both are known."""
+        if self.home_lat is None or self.home_lon is None:
+            return None
+        return self.home_lat, self.home_lon
 
     @property
     def first_name(self) -> str:

@@ -1,5 +1,5 @@
-"""Organizer pages for the community itself: settings, tags, invite link, co-organizers,
-the audit log, and messages to a meetup's members."""
+"""Organizer pages for the community itself: settings, tags, areas, invite link,
+co-organizers, the audit log, and messages to a meetup's members."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.organizer import bp
 from webapp.organizer.forms import (
+    AreaForm,
     CommunitySettingsForm,
     CoOrganizerForm,
     EmptyForm,
     MergeTagsForm,
     MessageForm,
 )
-from webapp.services import audit, communities, messaging
+from webapp.services import audit, communities, messaging, places
 from webapp.services.errors import ServiceError
 from webapp.views import meetup_of, organized_community_or_403, show_service_error
 
@@ -52,6 +53,7 @@ def _settings_page(community, **forms) -> str:  # type: ignore[no-untyped-def]
     forms.setdefault("form", CommunitySettingsForm(obj=community))
     forms.setdefault("merge", MergeTagsForm())
     forms.setdefault("co_organizer", CoOrganizerForm())
+    forms.setdefault("area", AreaForm())
     return render_template(
         "organizer/settings.html",
         community=community,
@@ -76,6 +78,46 @@ def merge_tags(slug: str) -> Response | tuple[str, int]:
             flash("Tags merged.", "success")
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, merge=form), 400
+
+
+@bp.route("/<slug>/settings/areas", methods=["POST"])
+@login_required
+def add_area(slug: str) -> Response | tuple[str, int]:
+    """Name an area of the community with its coordinates, for members to pick as home."""
+    community = organized_community_or_403(slug)
+    form = AreaForm()
+    if form.validate_on_submit():
+        try:
+            point = places.parse_point(
+                form.area_lat.data, form.area_lon.data, "area_lat", "area_lon"
+            )
+            if point is None:
+                raise ServiceError(
+                    "Please give the area's latitude and longitude.", field="area_lat"
+                )
+            area = places.add_area(community, current_user, form.area_name.data, point)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Added the area {area.name}.", "success")
+            return redirect(url_for("organizer.settings", slug=slug))
+    return _settings_page(community, area=form), 400
+
+
+@bp.route("/<slug>/settings/areas/<int:area_id>/remove", methods=["POST"])
+@login_required
+def remove_area(slug: str, area_id: int) -> Response:
+    """Remove an area; members who picked it keep their home point."""
+    community = organized_community_or_403(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        name = places.remove_area(community, current_user, area_id)
+    except ServiceError as error:
+        show_service_error(None, error)
+    else:
+        flash(f"Removed the area {name}.", "success")
+    return redirect(url_for("organizer.settings", slug=slug))
 
 
 @bp.route("/<slug>/settings/invite", methods=["POST"])

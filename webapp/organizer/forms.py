@@ -43,6 +43,8 @@ class SlotForm(Form):
     address = StringField("Address", validators=[Optional(), Length(max=255)])
     capacity = IntegerField("Seats", default=30, validators=[Optional(), NumberRange(1, 10_000)])
     accessibility = StringField("Accessibility notes", validators=[Optional(), Length(max=500)])
+    lat = StringField("Venue latitude", validators=[Optional(), Length(max=20)])
+    lon = StringField("Venue longitude", validators=[Optional(), Length(max=20)])
 
 
 class MeetupForm(HearthForm):
@@ -115,6 +117,14 @@ class CommunitySettingsForm(HearthForm):
         "Interest tags, separated by commas (duplicates are merged)",
         validators=[Length(max=4000)],
     )
+
+
+class AreaForm(HearthForm):
+    """A named area of the community with its point (coordinates checked by the service)."""
+
+    area_name = StringField("Area name", validators=[DataRequired(), Length(max=80)])
+    area_lat = StringField("Latitude", validators=[Length(max=20)])
+    area_lon = StringField("Longitude", validators=[Length(max=20)])
 
 
 class MergeTagsForm(HearthForm):

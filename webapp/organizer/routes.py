@@ -19,13 +19,22 @@ from webapp.extensions import db
 from webapp.models import Meetup, MeetupStatus, Role
 from webapp.organizer import bp
 from webapp.organizer.forms import EditMeetupForm, EmptyForm, MeetupForm, MoveMemberForm
-from webapp.services import audit, communities, match_review, meetup_edits, meetups
+from webapp.services import audit, communities, match_review, meetup_edits, meetups, places
 from webapp.services.errors import ServiceError
 from webapp.services.match_preview import preview_of
 from webapp.timeutil import to_local
 from webapp.views import meetup_of, organized_community_or_403, show_service_error
 
 log = logging.getLogger(__name__)
+
+
+def _venue_point(row) -> places.Point | None:  # type: ignore[no-untyped-def]
+    """A slot row's venue coordinates (None when both are blank); ServiceError otherwise."""
+    venue = " ".join((row.venue_name.data or "").split()) or "a slot"
+    try:
+        return places.parse_point(row.lat.data, row.lon.data, "slots", "slots")
+    except ServiceError as error:
+        raise ServiceError(f"Venue {venue}: {error.message}", field="slots") from None
 
 
 def _options(form: MeetupForm | EditMeetupForm) -> meetups.MeetupOptions:
@@ -46,25 +55,26 @@ def new_meetup(slug: str) -> str | Response | tuple[str, int]:
     community = organized_community_or_403(slug)
     form = MeetupForm()
     if form.validate_on_submit():
-        specs = [
-            meetups.SlotSpec(
-                row.starts_at.data,
-                row.venue_name.data or "",
-                row.address.data or "",
-                row.capacity.data or 30,
-                row.accessibility.data or "",
-            )
-            for row in form.slots
-            if row.starts_at.data
-        ]
-        common = {
-            "title": form.title.data,
-            "optin_deadline_local": form.optin_deadline.data,
-            "slots": specs,
-            "options": _options(form),
-            "actor": current_user,
-        }
         try:
+            specs = [
+                meetups.SlotSpec(
+                    row.starts_at.data,
+                    row.venue_name.data or "",
+                    row.address.data or "",
+                    row.capacity.data or 30,
+                    row.accessibility.data or "",
+                    _venue_point(row),
+                )
+                for row in form.slots
+                if row.starts_at.data
+            ]
+            common = {
+                "title": form.title.data,
+                "optin_deadline_local": form.optin_deadline.data,
+                "slots": specs,
+                "options": _options(form),
+                "actor": current_user,
+            }
             if form.frequency.data:
                 series = meetups.schedule_series(
                     community,
@@ -138,6 +148,8 @@ def _edit_form_data(found: Meetup) -> dict:
             "address": slot.venue.address,
             "capacity": slot.venue.capacity,
             "accessibility": slot.venue.accessibility_notes,
+            "lat": f"{slot.venue.lat:g}" if slot.venue.lat is not None else "",
+            "lon": f"{slot.venue.lon:g}" if slot.venue.lon is not None else "",
         }
         for slot in found.slots
     ]
@@ -166,6 +178,7 @@ def _slot_edits(form: EditMeetupForm) -> list[meetup_edits.SlotEdit]:
                 row.capacity.data or 30,
                 row.accessibility.data or "",
                 bool(row.remove.data),
+                None if row.remove.data else _venue_point(row),
             )
         )
     return edits
@@ -209,15 +222,15 @@ def edit_meetup(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
     if found.series_id is None:
         del form.apply_to_series
     if form.validate_on_submit():
-        edit = meetup_edits.MeetupEdit(
-            title=form.title.data if settings_open else None,
-            optin_deadline_local=form.optin_deadline.data if settings_open else None,
-            options=_options(form) if settings_open else None,
-            slots=_slot_edits(form),
-            confirm_slot_removal=form.confirm_slot_removal.data,
-        )
         to_series = bool(found.series_id and form.apply_to_series.data)
         try:
+            edit = meetup_edits.MeetupEdit(
+                title=form.title.data if settings_open else None,
+                optin_deadline_local=form.optin_deadline.data if settings_open else None,
+                options=_options(form) if settings_open else None,
+                slots=_slot_edits(form),
+                confirm_slot_removal=form.confirm_slot_removal.data,
+            )
             outcome = meetup_edits.apply_edit(found, current_user, edit, to_series=to_series)
         except ServiceError as error:
             show_service_error(form, error)

@@ -1,6 +1,9 @@
 """A believable demo community: a few hundred members with months of history.
 
-Deterministic (fixed random seed), and only seeded once per database.
+Deterministic (fixed random seed), and only seeded once per database. Members speak
+English (some a second language too), live in one of the community's named areas and say
+how far they travel; venues have coordinates; and only members who can make at least one
+of a meetup's times opt in to it (as the opt-in page would let them), ticking those times.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from webapp.models import (
     PARTS_OF_DAY,
     Availability,
     Community,
+    CommunityArea,
     Group,
     MatchingPolicy,
     Meetup,
@@ -32,7 +36,7 @@ from webapp.models import (
 from webapp.models._time import utcnow
 from webapp.models.checkins import LonelinessCheckin
 from webapp.models.groups import PairChoice, Rsvp
-from webapp.services import accounts
+from webapp.services import accounts, optins
 from webapp.services.match_review import publish
 from webapp.services.matching import run_matching_round
 from webapp.services.profiles import interests_by_name
@@ -60,6 +64,72 @@ CIRCLES = [
     ["photography", "sketching", "pottery", "museums", "film"],
     ["startups", "programming", "philosophy", "languages", "chess"],
 ]
+#: The community's named areas (around a fictional river town; coordinates in degrees).
+AREAS = [
+    ("Old Town", 51.7520, -1.2577),
+    ("Mill Quarter", 51.7465, -1.2690),
+    ("Riverside", 51.7440, -1.2480),
+    ("North Meadow", 51.7650, -1.2630),
+    ("Hill Estate", 51.7390, -1.2280),
+]
+#: Venues: name, address, coordinates.
+VENUES = {
+    "The Lantern Café": ("12 Mill Lane", 51.7478, -1.2650),
+    "Riverside Library, Room 2": ("1 Quay Street", 51.7452, -1.2505),
+}
+#: Everyone speaks the community's language; some a second one too.
+COMMUNITY_LANGUAGE = "en"
+SECOND_LANGUAGES = ["es", "pl", "de", "fr", "pt", "it", "ur", "zh"]
+#: How far members travel (km), as the profile offers it; mostly close by.
+TRAVEL_KM = [2, 5, 5, 10, 10, 25, None]
+#: What members write about each interest: content words that overlap within a circle
+#: ("hills", "river", "bread"), so shared about-text topics mean something.
+TOPIC_PHRASES = {
+    "bouldering": "bouldering at the climbing wall",
+    "hiking": "hiking in the hills",
+    "trail running": "trail running in the hills",
+    "cycling": "cycling along the river",
+    "wild swimming": "wild swimming in the river",
+    "board games": "strategy board games",
+    "sci-fi": "sci-fi novels and space operas",
+    "fantasy novels": "fantasy novels and dragons",
+    "tabletop rpg": "tabletop campaigns and dungeon masters",
+    "video games": "indie video games",
+    "cooking": "cooking curries from scratch",
+    "baking": "baking sourdough bread",
+    "fermentation": "fermenting kimchi and sourdough",
+    "street food": "street food markets",
+    "wine": "natural wine tastings",
+    "jazz": "jazz records and live gigs",
+    "choir singing": "choir singing and harmonies",
+    "vinyl records": "vinyl records and record shops",
+    "live music": "live gigs in small venues",
+    "guitar": "learning guitar chords",
+    "gardening": "allotment gardening and compost",
+    "birdwatching": "birdwatching by the river",
+    "foraging": "foraging mushrooms and wild garlic",
+    "climate action": "climate action and repair cafés",
+    "beekeeping": "beekeeping and honey",
+    "photography": "street photography and film cameras",
+    "sketching": "urban sketching",
+    "pottery": "pottery and glazes",
+    "museums": "museums and exhibitions",
+    "film": "film nights and old cinema",
+    "startups": "startups and side projects",
+    "programming": "programming side projects",
+    "philosophy": "philosophy and ethics",
+    "languages": "learning languages and grammar",
+    "chess": "chess openings",
+}
+#: How members join two of those into their "what I'd love to talk about" (English stop
+#: words only, so the engine's topics come from the phrases, not the filler).
+ABOUT_TEMPLATES = [
+    "{A}, and {b} too.",
+    "Mostly {a}; also {b}.",
+    "Always up for {a} or {b}.",
+    "Anything about {a}, and often {b}.",
+    "{A} - or perhaps {b}, whatever else.",
+]
 FIRST_NAMES = (
     "Ada Ben Chloe Dev Elif Femi Greta Hugo Ines Jonas Kira Luca Maya Nils Omar Priya Quinn "
     "Rosa Sam Tariq Uma Vera Wen Xavi Yara Zoe Aiko Bram Carmen Dario Emil Farah Gus Hana Ivo "
@@ -80,6 +150,7 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
         description="Neighbours around the river who meet in small groups every fortnight.",
     )
     db.session.add(community)
+    community.areas = [CommunityArea(name=n, lat=lat, lon=lon) for n, lat, lon in AREAS]
     organizer = Member(
         email=ORGANIZER_EMAIL,
         display_name="Olivia Organizer",
@@ -99,7 +170,7 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
         community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5)
     )
     for person in rng.sample(people, int(len(people) * 0.4)):
-        db.session.add(OptIn(meetup_id=upcoming.id, member_id=person.id))
+        _opt_in(upcoming, person)
     db.session.commit()
     return (
         f"Seeded {DEMO_SLUG}: {len(people)} members, "
@@ -127,13 +198,7 @@ def _past_meetups(rng: random.Random, community: Community, people: list[Member]
                 if m.joined_at <= meetup.optin_deadline
             ]
             for person in rng.sample(joined, int(len(joined) * 0.5)):
-                db.session.add(
-                    OptIn(
-                        meetup_id=meetup.id,
-                        member_id=person.id,
-                        created_at=meetup.optin_deadline - timedelta(days=rng.randint(1, 6)),
-                    )
-                )
+                _opt_in(meetup, person, meetup.optin_deadline - timedelta(days=rng.randint(1, 6)))
             db.session.commit()
             run_matching_round(meetup.id, notify=False)
             publish(db.session.get(Meetup, meetup.id), None, notify=False)
@@ -141,6 +206,15 @@ def _past_meetups(rng: random.Random, community: Community, people: list[Member]
             db.session.commit()
     finally:
         current_app.config["MATCH_TIME_LIMIT"] = limit
+
+
+def _opt_in(meetup: Meetup, person: Member, when=None) -> None:  # type: ignore[no-untyped-def]
+    """Opt a member in for the times they can make (grid and travel distance), ticked as
+    the opt-in page would; someone who can make none stays out (the page refuses them)."""
+    times = [c.slot.id for c in optins.slot_choices(person, meetup, picks=[]) if c.can_make]
+    if times:
+        extra = {"created_at": when} if when is not None else {}
+        db.session.add(OptIn(meetup_id=meetup.id, member_id=person.id, slot_ids=times, **extra))
 
 
 def _checkins(rng: random.Random, people: list[Member], now) -> None:  # type: ignore[no-untyped-def]
@@ -170,7 +244,8 @@ def reset_organizer_password() -> tuple[str, str]:
 
 
 def _members(rng: random.Random, count: int) -> list[Member]:
-    """Members with interests from one or two circles and a few evenings or weekends free."""
+    """Members with interests from one or two circles, a few evenings or weekends free, an
+    about text, languages, a home in one of the areas and a travel distance."""
     shared_hash = accounts.hash_password(secrets.token_urlsafe(16))  # demo members cannot log in
     people = []
     for n in range(count):
@@ -178,11 +253,21 @@ def _members(rng: random.Random, count: int) -> list[Member]:
         names = {tag for circle in circles for tag in rng.sample(circle, rng.randint(2, 4))}
         if rng.random() < 0.3:
             names.add(rng.choice(rng.choice(CIRCLES)))
+        a, b = (TOPIC_PHRASES.get(n, n) for n in rng.sample(sorted(names), 2))
+        area, lat, lon = rng.choice(AREAS)
+        languages = [COMMUNITY_LANGUAGE]
+        if rng.random() < 0.2:
+            languages.append(rng.choice(SECOND_LANGUAGES))
         person = Member(
             email=f"member{n:04d}@hearth.demo",
             password_hash=shared_hash,
             display_name=f"{rng.choice(FIRST_NAMES)} {chr(65 + n % 26)}.",
-            about=f"Happy to talk about {', '.join(sorted(names)[:2])}.",
+            about=rng.choice(ABOUT_TEMPLATES).format(a=a, b=b, A=a[:1].upper() + a[1:]),
+            languages=languages,
+            area=area,
+            home_lat=round(lat + rng.uniform(-0.004, 0.004), 5),
+            home_lon=round(lon + rng.uniform(-0.006, 0.006), 5),
+            travel_km=rng.choice(TRAVEL_KM),
         )
         person.interests = interests_by_name(sorted(names))
         windows = {(d, "evening") for d in rng.sample(range(5), rng.randint(1, 4))}
@@ -198,17 +283,15 @@ def _meetup(community: Community, title: str, deadline, first_slot) -> Meetup:  
     db.session.add(meetup)
     evening = first_slot.replace(hour=18)
     saturday = first_slot + timedelta(days=(5 - first_slot.weekday()) % 7 or 7)
-    for starts_at, name, address, seats in (
-        (evening, "The Lantern Café", "12 Mill Lane", 40),
-        (
-            evening + timedelta(days=2 if evening.weekday() < 3 else -2),
-            "The Lantern Café",
-            "12 Mill Lane",
-            40,
-        ),
-        (saturday.replace(hour=10), "Riverside Library, Room 2", "1 Quay Street", 60),
+    for starts_at, name, seats in (
+        (evening, "The Lantern Café", 40),
+        (evening + timedelta(days=2 if evening.weekday() < 3 else -2), "The Lantern Café", 40),
+        (saturday.replace(hour=10), "Riverside Library, Room 2", 60),
     ):
-        venue = Venue(community_id=community.id, name=name, address=address, capacity=seats)
+        address, lat, lon = VENUES[name]
+        venue = Venue(
+            community_id=community.id, name=name, address=address, capacity=seats, lat=lat, lon=lon
+        )
         meetup.slots.append(MeetupSlot(starts_at=starts_at, venue=venue))
     db.session.add(meetup)
     db.session.flush()

@@ -60,7 +60,8 @@ class MyGroup:
 
 
 def shared_phrase(why: list[str]) -> str:
-    """ "bouldering and sci-fi" / "a, b and c" for the interests a group shares."""
+    """ "bouldering and sci-fi" / "a, b and c" for what a group shares: the engine's whole
+    `why` list (interest tags, then topics two or more of them wrote about)."""
     names = [w for w in why if w]
     if len(names) <= 1:
         return "".join(names)

@@ -28,6 +28,11 @@ constants in `POLICIES` and below, kept in one place so a simulation can tune th
 
 Paused members (`Member.paused_until` in the future) are left out of the instance, and
 blocked pairs (the members' `blocked_pairs` service) become the instance's `blocks`.
+
+Format v2 (docs/matching-format.md): each member's languages (ISO 639-1 codes), about
+text, home point with travel distance and preferred group size go to the engine, and each
+slot carries its venue's point. A member is available at the slots they picked when opting
+in (`OptIn.slot_ids`), or, for opt-ins without picks, at those their weekly grid covers.
 """
 
 from __future__ import annotations
@@ -45,12 +50,13 @@ from webapp.models import (
     GroupMember,
     MatchingPolicy,
     Meetup,
+    MeetupSlot,
     MeetupStatus,
     Member,
     OptIn,
 )
 from webapp.models._time import utcnow
-from webapp.services import audit, blocks, match_store
+from webapp.services import audit, blocks, languages, match_store
 from webapp.services import matching_history as history
 from webapp.timeutil import weekly_window
 from worker.matching import solve
@@ -129,20 +135,25 @@ def build_instance(
     member_ids = [m for m in matchable_member_ids(meetup) if m not in (exclude or set())]
     members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
     windows = _availability(member_ids)
+    picks = picked_slots(meetup, member_ids)
     tz = meetup.community.timezone
     slot_windows = {slot.id: weekly_window(slot.starts_at, tz) for slot in meetup.slots}
     priorities = _priorities(meetup, member_ids)
     bonds, newcomers = policy_bonds(meetup, member_ids)
     entries = []
     for member_id in member_ids:
+        member = members[member_id]
         entry: dict = {
             "id": member_key(member_id),
-            "interests": [i.name for i in members[member_id].interests],
+            "interests": [i.name for i in member.interests],
         }
-        if windows.get(member_id):
+        if member_id in picks:
+            entry["available"] = [slot_key(s) for s in slot_windows if s in picks[member_id]]
+        elif windows.get(member_id):
             entry["available"] = [
                 slot_key(s) for s, w in slot_windows.items() if w in windows[member_id]
             ]
+        entry |= _v2_fields(meetup, member)
         priority = UNPLACED_PRIORITY_STEP * priorities.get(member_id, 0)
         priority += NEWCOMER_PRIORITY if member_id in newcomers else 0.0
         if priority:
@@ -150,11 +161,9 @@ def build_instance(
         entries.append(entry)
     taken = seats_taken or Counter()
     instance = {
+        "version": 2,
         "group_size": {"min": meetup.group_min, "max": meetup.group_max},
-        "slots": [
-            {"id": slot_key(s.id), "seats": max(0, s.venue.capacity - taken[s.id])}
-            for s in meetup.slots
-        ],
+        "slots": [_slot_entry(s, max(0, s.venue.capacity - taken[s.id])) for s in meetup.slots],
         "members": entries,
         "pairs": [
             {"a": member_key(a), "b": member_key(b), "bond": round(bond, 6)}
@@ -166,6 +175,45 @@ def build_instance(
     if blocks:
         instance["blocks"] = [[member_key(a), member_key(b)] for a, b in sorted(blocks)]
     return instance
+
+
+def _slot_entry(slot: MeetupSlot, seats: int) -> dict:
+    """One slot for the engine: its id, free seats, and its venue's point when known."""
+    entry: dict = {"id": slot_key(slot.id), "seats": seats}
+    if slot.venue.location is not None:
+        entry["location"] = list(slot.venue.location)
+    return entry
+
+
+def _v2_fields(meetup: Meetup, member: Member) -> dict:
+    """A member's format-v2 details, each only when it can mean something: the languages
+    we know the codes of, the about text, home point with travel distance (only both
+    together: a distance without a home limits nothing), and a preferred group size the
+    meetup's sizes allow."""
+    fields: dict = {}
+    codes = languages.known_codes(member.languages or [])
+    if codes:
+        fields["languages"] = codes
+    if (member.about or "").strip():
+        fields["about"] = member.about.strip()
+    if member.home is not None and member.travel_km is not None:
+        fields["location"] = list(member.home)
+        fields["max_km"] = member.travel_km
+    size = member.preferred_group_size
+    if size is not None and meetup.group_min <= size <= meetup.group_max:
+        fields["preferred_size"] = size
+    return fields
+
+
+def picked_slots(meetup: Meetup, member_ids: list[int]) -> dict[int, set[int]]:
+    """The slots each member picked when opting in, for members who picked (opt-ins from
+    before picking existed have none: their weekly grid decides)."""
+    rows = db.session.execute(
+        select(OptIn.member_id, OptIn.slot_ids).where(
+            OptIn.meetup_id == meetup.id, OptIn.member_id.in_(member_ids)
+        )
+    )
+    return {m: {int(s) for s in ids} for m, ids in rows if ids is not None}
 
 
 def policy_bonds(meetup: Meetup, member_ids: list[int]) -> tuple[dict[history.Pair, float], set]:

@@ -41,6 +41,7 @@ from webapp.models._time import utcnow
 from webapp.services import audit, emails
 from webapp.services.errors import ServiceError
 from webapp.services.meetups import MeetupOptions, check_options, clean_title, shift
+from webapp.services.places import Point, check_point
 from webapp.timeutil import to_local, to_utc
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class SlotEdit:
     capacity: int = 30
     accessibility_notes: str = ""
     remove: bool = False
+    #: The venue's (lat, lon), or None for no coordinates.
+    location: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,10 @@ def _groups_at(slot: MeetupSlot) -> list[Group]:
     return list(db.session.scalars(select(Group).where(Group.slot_id == slot.id)))
 
 
-def _clean_venue(edit: SlotEdit, where: str) -> tuple[str, str, int, str]:
+VenueDetails = tuple[str, str, int, str, Point | None]
+
+
+def _clean_venue(edit: SlotEdit, where: str) -> VenueDetails:
     name = " ".join(edit.venue_name.split())
     if not 1 <= len(name) <= 120:
         raise ServiceError(
@@ -255,7 +261,9 @@ def _clean_venue(edit: SlotEdit, where: str) -> tuple[str, str, int, str]:
         )
     if not 1 <= edit.capacity <= 10_000:
         raise ServiceError(f"{where}Capacity must be between 1 and 10,000 seats.", field="slots")
-    return name, edit.address.strip()[:255], edit.capacity, edit.accessibility_notes.strip()[:500]
+    point = check_point(edit.location, "slots")
+    notes = edit.accessibility_notes.strip()[:500]
+    return name, edit.address.strip()[:255], edit.capacity, notes, point
 
 
 def _own_venue(slot: MeetupSlot) -> Venue:
@@ -273,6 +281,8 @@ def _own_venue(slot: MeetupSlot) -> Venue:
             address=venue.address,
             capacity=venue.capacity,
             accessibility_notes=venue.accessibility_notes,
+            lat=venue.lat,
+            lon=venue.lon,
         )
         slot.venue = venue
     return venue
@@ -341,7 +351,7 @@ def _remove_slot(
 
 
 def _add_slot(
-    target: Meetup, starts_at: datetime, venue: tuple[str, str, int, str], where: str, changes
+    target: Meetup, starts_at: datetime, venue: VenueDetails, where: str, changes
 ) -> None:
     if target.status == MeetupStatus.MATCHED:
         raise ServiceError(
@@ -353,7 +363,7 @@ def _add_slot(
         raise ServiceError(f"{where}A new slot must start in the future.", field="slots")
     if len(target.slots) >= MAX_SLOTS:
         raise ServiceError(f"{where}A meetup has at most {MAX_SLOTS} slots.", field="slots")
-    name, address, capacity, notes = venue
+    name, address, capacity, notes, point = venue
     target.slots.append(
         MeetupSlot(
             starts_at=starts_at,
@@ -363,6 +373,8 @@ def _add_slot(
                 address=address,
                 capacity=capacity,
                 accessibility_notes=notes,
+                lat=point[0] if point else None,
+                lon=point[1] if point else None,
             ),
         )
     )
@@ -374,13 +386,13 @@ def _change_slot(
     target: Meetup,
     slot: MeetupSlot,
     starts_at: datetime,
-    venue: tuple[str, str, int, str],
+    venue: VenueDetails,
     where: str,
     changes: list,
 ) -> int:
     """Change one slot's time and venue; email its published groups if time or place moved."""
     tz = target.community.timezone
-    name, address, capacity, notes = venue
+    name, address, capacity, notes, point = venue
     old = slot.venue
     was = f"{to_local(slot.starts_at, tz):%a %d %b %H:%M}"
     now_local = f"{to_local(starts_at, tz):%a %d %b %H:%M}"
@@ -395,12 +407,17 @@ def _change_slot(
             field="slots",
         )
     relocated = (name, address) != (old.name, old.address)
-    details = relocated or (capacity, notes) != (old.capacity, old.accessibility_notes)
+    details = relocated or (capacity, notes, point) != (
+        old.capacity,
+        old.accessibility_notes,
+        old.location,
+    )
     if not moved and not details:
         return 0
     if details:
         own = _own_venue(slot)
-        own.name, own.address, own.capacity, own.accessibility_notes = venue
+        own.name, own.address, own.capacity, own.accessibility_notes = venue[:4]
+        own.lat, own.lon = point if point else (None, None)
     if moved:
         slot.starts_at = starts_at
     what = []

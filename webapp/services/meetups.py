@@ -25,6 +25,7 @@ from webapp.models import (
 from webapp.models._time import utcnow
 from webapp.services import audit, emails
 from webapp.services.errors import ServiceError
+from webapp.services.places import Point, check_point
 from webapp.timeutil import to_local, to_utc
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class SlotSpec:
     address: str = ""
     capacity: int = 30
     accessibility_notes: str = ""
+    #: The venue's (lat, lon), or None when the organizer gave no coordinates.
+    location: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,15 @@ def _build(
             raise ServiceError(
                 "Every slot needs a venue name (up to 120 characters).", field="slots"
             )
+        point = check_point(spec.location, "slots")
         venue = Venue(
             community_id=community.id,
             name=name,
             address=spec.address.strip()[:255],
             capacity=spec.capacity,
             accessibility_notes=spec.accessibility_notes.strip()[:500],
+            lat=point[0] if point else None,
+            lon=point[1] if point else None,
         )
         meetup.slots.append(MeetupSlot(starts_at=starts_at, venue=venue))
     return meetup
@@ -185,6 +191,7 @@ def schedule_series(
                 s.address,
                 s.capacity,
                 s.accessibility_notes,
+                s.location,
             )
             for s in slots
         ]

@@ -61,6 +61,7 @@ def export_data(member: Member) -> dict[str, Any]:
             "interests": [i.name for i in member.interests],
             "availability": [{"weekday": a.weekday, "part": a.part} for a in member.availability],
             "area": member.area,
+            "home": list(member.home) if member.home else None,
             "travel_km": member.travel_km,
             "preferred_group_size": member.preferred_group_size,
             "no_groups_of_two": member.no_groups_of_two,
@@ -171,6 +172,7 @@ def delete_account(member: Member) -> None:
     member.password_hash = "!deleted"
     member.about = member.area = member.diet = member.accessibility_needs = ""
     member.travel_km = member.preferred_group_size = None
+    member.home_lat = member.home_lon = None
     member.languages = []
     member.no_groups_of_two = False
     member.email_confirmed_at = member.paused_until = None

@@ -14,11 +14,13 @@ from sqlalchemy import bindparam, func, inspect, select
 from webapp.extensions import db
 from webapp.models import PARTS_OF_DAY, Availability, Community, Interest, Member, Membership
 from webapp.models.members import member_interests
+from webapp.services import languages as language_list
 from webapp.services.errors import ServiceError
+from webapp.services.places import check_point
 
 MAX_INTERESTS = 30
 MAX_INTEREST_LENGTH = 40
-MAX_LANGUAGES = 10
+MAX_LANGUAGES = language_list.MAX_LANGUAGES
 TRAVEL_CHOICES = (1, 2, 5, 10, 25, 50)
 GROUP_SIZES = (3, 4, 5, 6)
 
@@ -47,8 +49,9 @@ def normalise_interests(raw: Iterable[str]) -> list[str]:
 
 
 def normalise_languages(raw: Iterable[str]) -> list[str]:
-    """Languages, normalised like interests (at most ten)."""
-    return _normalise(raw, MAX_LANGUAGES, "Languages", "languages")
+    """Languages as ISO 639-1 codes (names or codes in any case are accepted; at most ten);
+    a ServiceError names any language we do not know."""
+    return language_list.to_codes(raw)
 
 
 def split_list_text(text: str) -> list[str]:
@@ -72,6 +75,9 @@ class Details:
     languages: list[str] = field(default_factory=list)
     diet: str = ""
     accessibility_needs: str = ""
+    #: Home point (see `places.home_from_form`); both or neither.
+    home_lat: float | None = None
+    home_lon: float | None = None
 
 
 def check_details(details: Details) -> Details:
@@ -84,6 +90,9 @@ def check_details(details: Details) -> Details:
     size = details.preferred_group_size
     if size is not None and size not in GROUP_SIZES:
         raise ServiceError("Groups have 3 to 6 people.", field="preferred_group_size")
+    home = None
+    if details.home_lat is not None or details.home_lon is not None:
+        home = check_point((details.home_lat, details.home_lon), "home_lat")
     texts = {}
     for name in ("diet", "accessibility_needs"):
         value = " ".join((getattr(details, name) or "").split())
@@ -96,6 +105,8 @@ def check_details(details: Details) -> Details:
         preferred_group_size=size,
         no_groups_of_two=bool(details.no_groups_of_two),
         languages=normalise_languages(details.languages),
+        home_lat=home[0] if home else None,
+        home_lon=home[1] if home else None,
         **texts,
     )
 

@@ -2,8 +2,9 @@
 
 A cancellation keeps the seat as history (rsvp "cant"), tells the rest of the group, and,
 where the organizer allows standby (`Meetup.standby_enabled`), pulls in the member who has
-waited longest: opted in but unplaced, free at that slot, not paused, and blocked by
-nobody in the group. The one-click email links call exactly `confirm` and `cancel`.
+waited longest: opted in but unplaced, free at that slot (one of the times they picked when
+opting in, else their weekly grid), not paused, and blocked by nobody in the group. The
+one-click email links call exactly `confirm` and `cancel`.
 """
 
 from __future__ import annotations
@@ -92,9 +93,9 @@ def standby_candidates(group: Group) -> list[Member]:
     """Who could take a freed seat, longest-waiting first."""
     meetup = group.meetup
     placed = select(GroupMember.member_id).where(GroupMember.meetup_id == meetup.id)
-    waiting = list(
-        db.session.scalars(
-            select(Member)
+    waiting_rows = list(
+        db.session.execute(
+            select(Member, OptIn.slot_ids)
             .join(OptIn, OptIn.member_id == Member.id)
             .where(
                 OptIn.meetup_id == meetup.id,
@@ -105,6 +106,8 @@ def standby_candidates(group: Group) -> list[Member]:
             .order_by(OptIn.created_at, OptIn.id)
         )
     )
+    waiting = [candidate for candidate, _ in waiting_rows]
+    picks = {candidate.id: slot_ids for candidate, slot_ids in waiting_rows}
     paused = paused_member_ids(m.id for m in waiting)
     window = weekly_window(group.slot.starts_at, meetup.community.timezone)
     in_group = {s.member_id for s in _active(group)}
@@ -113,6 +116,11 @@ def standby_candidates(group: Group) -> list[Member]:
         if candidate.id in paused or role_of(candidate, meetup.community) is None:
             continue
         if blocked_with(candidate.id) & in_group:
+            continue
+        if picks[candidate.id] is not None:  # the times they picked when opting in decide
+            if group.slot_id not in picks[candidate.id]:
+                continue
+            result.append(candidate)
             continue
         windows = set(
             db.session.execute(

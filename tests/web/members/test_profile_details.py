@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.helpers import sign_up, submit
 from webapp.extensions import db
 from webapp.models import LonelinessCheckin, Member, OptIn
-from webapp.services import checkins, profiles, venue_needs
+from webapp.services import checkins, places, profiles, venue_needs
 from webapp.services.communities import create_community, join
 from webapp.services.errors import ServiceError
 from webapp.services.meetups import SlotSpec, schedule_meetup
@@ -27,7 +27,7 @@ FULL = {
     "travel_km": "5",
     "preferred_group_size": "4",
     "no_groups_of_two": "y",
-    "languages": "English, german, ENGLISH",
+    "languages": "English, DE, en, Español",
     "diet": "vegetarian",
     "accessibility_needs": "step-free access",
 }
@@ -45,7 +45,7 @@ def test_the_whole_profile_is_saved_in_one_go(client):  # type: ignore[no-untype
     assert [i.name for i in me.interests] == ["board games", "bouldering", "sci-fi"]
     assert (me.area, me.travel_km, me.preferred_group_size) == ("Kreuzberg", 5, 4)
     assert me.no_groups_of_two is True
-    assert me.languages == ["english", "german"]
+    assert me.languages == ["en", "de", "es"], "names or codes in any case, stored as codes"
     assert (me.diet, me.accessibility_needs) == ("vegetarian", "step-free access")
     assert profiles.profile_complete(me)
 
@@ -71,7 +71,14 @@ def test_community_tags_are_offered_as_choices_and_search(app, client):  # type:
     [
         ({"travel_km": "7"}, "travel_km", "choose one of the distances"),
         ({"preferred_group_size": "2"}, "preferred_group_size", "3 to 6 people"),
-        ({"languages": ",".join(f"l{n}" for n in range(12))}, "languages", "at most 10"),
+        ({"languages": "en, de, fr, es, it, pt, nl, pl, sv, da, fi"}, "languages", "at most 10"),
+        ({"languages": "English, Elvish, xx"}, "languages", "“Elvish”, “xx”"),
+        ({"home_lat": "91", "home_lon": "0"}, "home_lat", "between -90 and 90"),
+        ({"home_lat": "51.5", "home_lon": "-181"}, "home_lon", "between -180 and 180"),
+        ({"home_lat": "51.5"}, "home_lon", "both the latitude and the longitude"),
+        ({"home_lat": "nan", "home_lon": "1"}, "home_lat", "must be a number"),
+        ({"home_area": "Atlantis"}, "home_area", "not an area of your communities"),
+        ({"travel_km": "1000"}, "travel_km", "choose one of the distances"),
         ({"diet": "x" * 301}, "diet", "300"),
         ({"area": "y" * 81}, "area", "80"),
     ],
@@ -83,6 +90,30 @@ def test_bad_details_are_explained_next_to_the_field(client, change, field, mess
     assert response.status_code == 400
     assert f'id="{field}-error"' in page and message in page
     assert _me().area == "", "nothing was saved"
+
+
+def test_home_is_a_community_area_or_typed_coordinates(app, client):  # type: ignore[no-untyped-def]
+    sign_up(client, "sam@example.org")
+    organizer = Member(email="o@example.org", password_hash="x", display_name="Olivia")
+    db.session.add(organizer)
+    db.session.commit()
+    community = create_community(organizer, "Harbour")
+    places.add_area(community, organizer, "Old Town", (51.75, -1.26))
+    join(_me(), community)
+    assert '<option value="Old Town">Old Town</option>' in client.get("/me/profile").get_data(
+        as_text=True
+    )
+    assert submit(client, "/me/profile", {**FULL, "home_area": "Old Town"}).status_code == 302
+    assert (_me().area, _me().home) == ("Old Town", (51.75, -1.26))
+    assert '<option selected value="Old Town">' in client.get("/me/profile").get_data(as_text=True)
+    both = {**FULL, "home_area": "Old Town", "home_lat": "1", "home_lon": "2"}
+    assert submit(client, "/me/profile", both).status_code == 400
+    typed = {**FULL, "home_area": "", "home_lat": "51,5", "home_lon": " -0.12 "}
+    assert submit(client, "/me/profile", typed).status_code == 302
+    assert (_me().area, _me().home) == ("Kreuzberg", (51.5, -0.12))
+    page = client.get("/me/profile").get_data(as_text=True)
+    assert 'value="51.5"' in page and 'value="-0.12"' in page
+    assert 'value="English, German, Spanish"' in page, "codes are shown by name"
 
 
 def test_needs_are_visible_to_organizers_only(app, client):  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ def _url(rule: str, world, group_id: int) -> str:  # type: ignore[no-untyped-def
         .replace("<int:meetup_id>", str(world.meetup_id))
         .replace("<int:group_id>", str(group_id))
         .replace("<name>", "left-out")
+        .replace("<int:area_id>", "1")
     )
 
 

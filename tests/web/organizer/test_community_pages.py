@@ -131,3 +131,30 @@ def test_messages_go_to_everyone_or_one_group_through_the_outbox(world):  # type
         )
         == 2
     )
+
+
+def test_organizers_name_areas_with_coordinates_and_remove_them(world):  # type: ignore[no-untyped-def]
+    page = f"/organize/{world.slug}/settings"
+    action = f"/organize/{world.slug}/settings/areas"
+    organizer = world.clients["organizer"]
+    for data, message in (
+        ({"area_name": "Old Town", "area_lat": "", "area_lon": ""}, "latitude and longitude"),
+        ({"area_name": "Old Town", "area_lat": "51.7", "area_lon": "200"}, "-180 and 180"),
+        ({"area_name": "", "area_lat": "51.7", "area_lon": "-1.2"}, "This field is required"),
+    ):
+        response = submit(organizer, page, data, action=action)
+        assert response.status_code == 400 and message in response.get_data(as_text=True), data
+    assert _community(world).areas == []
+    good = {"area_name": " Old  Town ", "area_lat": "51.752", "area_lon": "-1.2577"}
+    assert submit(organizer, page, good, action=action).status_code == 302
+    again = submit(organizer, page, {**good, "area_name": "old town"}, action=action)
+    assert again.status_code == 400 and "already an area called" in again.get_data(as_text=True)
+    [area] = _community(world).areas
+    assert (area.name, area.lat, area.lon) == ("Old Town", 51.752, -1.2577)
+    assert "<td>Old Town</td>" in organizer.get(page).get_data(as_text=True)
+    remove = f"/organize/{world.slug}/settings/areas/{area.id}/remove"
+    assert submit(world.clients["member"], "/me", {}, action=remove).status_code == 403
+    assert submit(organizer, page, {}, action=remove).status_code == 302
+    assert _community(world).areas == []
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "area.added" in actions and "area.removed" in actions

@@ -120,6 +120,21 @@ def test_add_a_slot_and_change_a_venue_of_an_open_meetup(world):  # type: ignore
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
 
 
+def test_venue_coordinates_are_edited_with_the_slot(world):  # type: ignore[no-untyped-def]
+    meetup = db.session.get(Meetup, world.meetup_id)
+    response = _edit(world, meetup, _settings(meetup) | _rows(meetup, **{"0": {"lat": "-91"}}))
+    assert response.status_code == 400 and "between -90 and 90" in response.get_data(as_text=True)
+    assert db.session.get(Meetup, meetup.id).slots[0].venue.location is None
+    located = _rows(meetup, **{"0": {"lat": "48.137", "lon": "11.575"}})
+    assert _edit(world, meetup, _settings(meetup) | located).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meetup, meetup.id).slots[0].venue.location == (48.137, 11.575)
+    page = world.clients["organizer"].get(f"/organize/{world.slug}/meetups/{meetup.id}/edit")
+    assert 'value="48.137"' in page.get_data(as_text=True), "shown again for the next edit"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meetup.edited")).one()
+    assert "updated the venue details" in entry.summary
+
+
 def test_removing_a_slot_after_opt_ins_needs_confirmation(world):  # type: ignore[no-untyped-def]
     meetup = db.session.get(Meetup, world.meetup_id)
     later = meetup.slots[0].starts_at + timedelta(days=1)

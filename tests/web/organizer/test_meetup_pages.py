@@ -183,3 +183,24 @@ def test_match_now_twice_is_refused_once_matched(world):  # type: ignore[no-unty
     matching.run_matching_round(world.meetup_id)
     response = submit(organizer, url, {}, action=url + "/match", follow_redirects=True)
     assert "matched already" in response.get_data(as_text=True)
+
+
+def test_venue_coordinates_are_stored_and_bad_ones_explained(world):  # type: ignore[no-untyped-def]
+    page = f"/organize/{world.slug}/meetups/new"
+    before = db.session.scalar(select(func.count()).select_from(Meetup))
+    for lat, lon, message in (
+        ("52.5", "", "both the latitude and the longitude"),
+        ("95", "13.4", "between -90 and 90"),
+        ("52.5", "east", "must be a number"),
+    ):
+        form = _form(**{"slots-0-lat": lat, "slots-0-lon": lon})
+        response = submit(world.clients["organizer"], page, form)
+        assert response.status_code == 400, (lat, lon)
+        assert "Venue Café Anker: " in response.get_data(as_text=True)
+        assert message in response.get_data(as_text=True), (lat, lon)
+    assert db.session.scalar(select(func.count()).select_from(Meetup)) == before
+    form = _form(**{"slots-0-lat": "52.5208", "slots-0-lon": "13.4094"})
+    assert submit(world.clients["organizer"], page, form).status_code == 302
+    meetup = db.session.scalars(select(Meetup).where(Meetup.title == "Board game night")).one()
+    assert meetup.slots[0].venue.location == (52.5208, 13.4094)
+    assert matching.build_instance(meetup)["slots"][0]["location"] == [52.5208, 13.4094]

@@ -46,7 +46,7 @@ def parameter_values(slug: str, meetup_id: int) -> dict[str, str]:
         "code": community.invite_code or "no-code",
         "action_name": "im-in",
         "answer": "going",
-        "action": "opt-in",
+        "area_id": "1",
         "filename": "hearth.css",
     }
 
