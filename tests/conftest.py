@@ -108,13 +108,19 @@ def broker_url() -> str:
     return url
 
 
+#: Seconds a test match searches (production's default is 5).
+TEST_MATCH_TIME_LIMIT = 0.2
+
+
 @pytest.fixture()
 def app(database_url: str, broker_url: str):  # type: ignore[no-untyped-def]
     """A Flask app on the session database; every table is emptied after the test."""
     from webapp import create_app
     from webapp.extensions import db
 
-    app = create_app({"TESTING": True, "MATCH_TIME_LIMIT": 1.0})
+    # Test communities are small: their search settles well within 0.2 s, and every match
+    # uses its whole limit (see worker/matching/budget.py), so a longer one only costs time.
+    app = create_app({"TESTING": True, "MATCH_TIME_LIMIT": TEST_MATCH_TIME_LIMIT})
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
