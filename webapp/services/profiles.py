@@ -222,12 +222,17 @@ def interests_by_name(names: list[str]) -> list[Interest]:
     return [existing[name] for name in names]
 
 
+#: The weekday part of an availability value: "0" (Monday) to "6" (Sunday), ASCII only
+#: (str.isdigit also accepts "²", which int() then refuses).
+WEEKDAY_DIGITS = frozenset("0123456")
+
+
 def parse_availability(values: Iterable[str]) -> set[tuple[int, str]]:
     """Parse form values like "2-evening" into (weekday, part) pairs; reject unknown ones."""
     windows: set[tuple[int, str]] = set()
     for value in values:
         day, _, part = str(value).partition("-")
-        if not day.isdigit() or not 0 <= int(day) <= 6 or part not in PARTS_OF_DAY:
+        if day not in WEEKDAY_DIGITS or part not in PARTS_OF_DAY:
             raise ServiceError("That availability choice is not one we know.", field="availability")
         windows.add((int(day), part))
     return windows
