@@ -24,7 +24,7 @@ Instance = dict[str, Any]
 Result = dict[str, Any]
 
 EARTH_RADIUS_KM = 6371.0088
-DEFAULT_ABOUT_WEIGHT = 0.3  # the format's default `about_weight` (docs/matching-format.md)
+DEFAULT_ABOUT_WEIGHT = 1.0  # the format's default `about_weight` (docs/matching-format.md)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
