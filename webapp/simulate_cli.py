@@ -34,8 +34,33 @@ import click
     help="Override a matching constant for this run, e.g. balanced.per_meeting=-0.1.",
 )
 @click.option("--policies", default="", help="Comma-separated policy names (default: all).")
+@click.option(
+    "--measured",
+    is_flag=True,
+    help="Compare instance format v1 and v2 on people with languages, places and about texts.",
+)
+@click.option(
+    "--about-weight",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="about_weight passed in v2 instances (default: the engine's).",
+)
+@click.option(
+    "--sweep-about",
+    default="",
+    metavar="W,W,...",
+    help="Run format v2 with each about_weight and name the best.",
+)
 def simulate_command(
-    members: int, rounds: int, seeds: str, plot: Path, overrides: tuple[str, ...], policies: str
+    members: int,
+    rounds: int,
+    seeds: str,
+    plot: Path,
+    overrides: tuple[str, ...],
+    policies: str,
+    measured: bool,
+    about_weight: float | None,
+    sweep_about: str,
 ) -> None:
     """Simulate weekly meetups under each matching policy and compare the ties formed."""
     run = _load_bench()
@@ -45,7 +70,21 @@ def simulate_command(
         raise click.BadParameter("comma-separated whole numbers", param_hint="--seeds") from None
     names = [n.strip() for n in policies.split(",") if n.strip()]
     try:
-        report = run(members, rounds, seed_list, list(overrides), plot, names)
+        weights = [float(w) for w in sweep_about.split(",") if w.strip()]
+    except ValueError:
+        raise click.BadParameter("comma-separated numbers", param_hint="--sweep-about") from None
+    try:
+        report = run(
+            members,
+            rounds,
+            seed_list,
+            list(overrides),
+            plot,
+            names,
+            measured=measured,
+            about_weight=about_weight,
+            sweep_about=weights,
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(report)

@@ -7,6 +7,11 @@ interests are tags sampled from the member's tastes with some noise, and declare
 availability is a noisy, partial view of when they can really come. Newcomers arrive over
 the rounds. Everything, including the per-round random draws, is fixed by the seed and
 shared by all policies, so they are compared on the very same people and chance events.
+
+With ``world=True`` the members also get the attributes of matching format v2 (languages,
+homes and venues, about texts, preferred sizes; `world.py`), which then carry part of the
+true compatibility. The classic draws stay the same, so ``world=False`` (the default)
+reproduces the figures measured before format v2.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.generator import SLOT_NAMES, tag_names
+from bench.simulation.world import World, generate_world, world_compatibility
 
 TASTE_DIMS = 6
 TASTE_CLUSTERS = 5
@@ -45,6 +51,7 @@ class Community:
     truly_free: np.ndarray  # (M, S) bool, real availability
     loneliness: np.ndarray  # (M,) in [0, 1]
     join_round: np.ndarray  # (M,) 0 = founding member, r = joined before round r
+    world: World | None = None  # format v2 attributes, when simulated
 
     @property
     def size(self) -> int:
@@ -66,8 +73,9 @@ class Community:
         return np.triu(z, 1) + np.triu(z, 1).T
 
 
-def generate_community(members: int, rounds: int, seed: int) -> Community:
-    """Founding ``members`` plus the newcomers who arrive over ``rounds`` rounds."""
+def generate_community(members: int, rounds: int, seed: int, world: bool = False) -> Community:
+    """Founding ``members`` plus the newcomers who arrive over ``rounds`` rounds; with
+    ``world``, the v2 attributes too, and the true compatibility that follows from them."""
     rng = np.random.default_rng([seed, 7_919])
     arrivals = rng.poisson(ARRIVALS_PER_ROUND * members, size=rounds - 1)
     join_round = np.concatenate(
@@ -89,6 +97,9 @@ def generate_community(members: int, rounds: int, seed: int) -> Community:
     declared |= ~truly_free & (rng.random((m, SLOTS)) < DECLARED_EXTRA)
     missing = ~declared.any(axis=1)
     declared[missing] = truly_free[missing]
+    v2 = generate_world(seed, tastes, SLOTS) if world else None
+    if v2 is not None:
+        compatibility = world_compatibility(tastes, chemistry, v2)
     return Community(
         seed=seed,
         rounds=rounds,
@@ -98,6 +109,7 @@ def generate_community(members: int, rounds: int, seed: int) -> Community:
         truly_free=truly_free,
         loneliness=rng.beta(2.0, 3.0, size=m),
         join_round=join_round,
+        world=v2,
     )
 
 

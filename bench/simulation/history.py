@@ -5,7 +5,9 @@ each pair was placed together, mutual "meet again" per meetup, "meet again" rati
 member of a pair gave the other, "not for me" ratings, how often each member was placed or
 left unplaced, and "meet again" received. The simulator
 adds the hidden truth the product never sees: good meetings per pair (for the strong-tie
-rule), whether each member ever had a good meetup, and who is still around.
+rule), whether each member ever had a good meetup, and who is still around; and, for
+format v2, placements whose best companion has a negative true compatibility ("alone")
+and members ever placed in a group with no common language.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ class History:
     active: np.ndarray = field(init=False)
     left: np.ndarray = field(init=False)
     engagement: np.ndarray = field(init=False)
+    placements: int = 0  # member-rounds placed in a group
+    alone: int = 0  # ... of which the best groupmate's true compatibility was below zero
+    pairs: int = 0  # pairs placed together (member-rounds)
+    pair_compatibility: float = 0.0  # ... and the sum of their true compatibility
+    no_common_language: set[int] = field(default_factory=set)  # members ever placed so
 
     def __post_init__(self) -> None:
         m = self.community.size
@@ -58,6 +65,20 @@ class History:
                 counts[a] += 1
                 counts[b] += 1
         return counts
+
+    def record_group(self, members: list[int]) -> None:
+        """Count a placed group's members who are alone (by true compatibility) and, in
+        the v2 world, note them if the group has no language in common."""
+        c = self.community
+        sub = c.compatibility[np.ix_(members, members)].copy()
+        np.fill_diagonal(sub, -np.inf)
+        self.placements += len(members)
+        self.alone += int((sub.max(axis=1) < 0).sum())
+        upper = np.triu_indices(len(members), 1)
+        self.pairs += len(upper[0])
+        self.pair_compatibility += float(sub[upper].sum())
+        if c.world is not None and c.world.no_common_language(members):
+            self.no_common_language.update(members)
 
     def joined(self, round_: int) -> np.ndarray:
         """Members who had joined by ``round_`` (whether or not they left since)."""

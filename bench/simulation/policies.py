@@ -15,6 +15,9 @@ The baselines: random groups within declared slots (`bench.baselines.random_grou
 coffee bot), avoid-repeats (the engine with no similarity and a prohibitive penalty per
 earlier meeting, like pairing bots that never pair twice) and interest similarity only
 (the engine on declared interests, no history).
+
+Every policy can be given the instance in format v1 (the default, as the web app built it
+before issue 14) or v2 (`formats.py`: languages, about text, places, preferred size).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bench.baselines import random_grouping
+from bench.simulation.formats import V1, Format, add_v2_fields
 from webapp.models.meetups import MatchingPolicy
 from webapp.services import matching as product
 from worker.matching import solve
@@ -98,12 +102,17 @@ POLICIES = [
 
 
 def group(
-    policy: Policy, opted: list[int], history: History, constants: Constants, seed: int
+    policy: Policy,
+    opted: list[int],
+    history: History,
+    constants: Constants,
+    seed: int,
+    fmt: Format = V1,
 ) -> list[tuple[list[int], str]]:
     """Groups (member indices, slot id) for the opted-in members under ``policy``."""
     if len(opted) < GROUP_SIZE["min"]:
         return []
-    instance = build_instance(policy, opted, history, constants)
+    instance = build_instance(policy, opted, history, constants, fmt)
     if policy.kind == "random":
         result = random_grouping(instance, seed=seed)
     else:
@@ -112,9 +121,9 @@ def group(
 
 
 def build_instance(
-    policy: Policy, opted: list[int], history: History, constants: Constants
+    policy: Policy, opted: list[int], history: History, constants: Constants, fmt: Format = V1
 ) -> dict[str, Any]:
-    """The engine instance for this round, in the format the web app sends."""
+    """The engine instance for this round, in the format the web app sends (``fmt``)."""
     community = history.community
     bonds: dict[tuple[int, int], float] = {}
     priority = {m: 1.0 for m in opted}
@@ -150,7 +159,7 @@ def build_instance(
     }
     if policy.kind == "avoid_repeats":
         instance["weights"] = []
-    return instance
+    return add_v2_fields(instance, community, opted, fmt)
 
 
 def hearth_bonds(

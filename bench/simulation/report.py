@@ -8,11 +8,17 @@ policy, since arrivals do not depend on the policy), averaged over seeds:
 - "kept": retention, the share still in the community after the last round.
 First-timers are members who joined after the first round; high loneliness is a starting
 loneliness score >= HIGH_LONELINESS.
+Extra figures (`EXTRA`, for the format comparison): "left" (share of those who joined who
+left), "no common language" (members ever placed in a group with no language all its
+members speak) and "alone" (share of placements whose best groupmate has a negative true
+compatibility: the hidden truth, not the engine's declared weight) and "pair compatibility"
+(mean true compatibility of the pairs placed together: how well the grouping itself read
+the hidden truth, much less noisy than the ties that follow from it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +27,7 @@ from bench.simulation.history import History
 
 GROUPS = ("all", "first-timers", "high loneliness")
 FIGURES = ("tie", "ties/m", "never good", "kept")
+EXTRA = ("left", "no common language", "alone", "pair compatibility")
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Outcome:
 
     figures: dict[str, dict[str, float]]
     series: list[float]
+    extra: dict[str, float] = field(default_factory=dict)
 
 
 def outcome(history: History, series: list[float]) -> Outcome:
@@ -53,7 +61,13 @@ def outcome(history: History, series: list[float]) -> Outcome:
             if mask.any()
             else dict.fromkeys(FIGURES, float("nan"))
         )
-    return Outcome(figures, series)
+    extra = {
+        "left": float(history.left[joined].mean()),
+        "no common language": float(len(history.no_common_language)),
+        "alone": history.alone / history.placements if history.placements else 0.0,
+        "pair compatibility": history.pair_compatibility / history.pairs if history.pairs else 0.0,
+    }
+    return Outcome(figures, series, extra)
 
 
 def mean_outcome(outcomes: list[Outcome]) -> Outcome:
@@ -63,7 +77,9 @@ def mean_outcome(outcomes: list[Outcome]) -> Outcome:
         for g in GROUPS
     }
     series = np.mean([o.series for o in outcomes], axis=0).tolist()
-    return Outcome(figures, series)
+    keys = set.intersection(*(set(o.extra) for o in outcomes))
+    extra = {k: float(np.mean([o.extra[k] for o in outcomes])) for k in EXTRA if k in keys}
+    return Outcome(figures, series, extra)
 
 
 def table(results: dict[str, Outcome]) -> str:

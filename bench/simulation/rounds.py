@@ -16,6 +16,9 @@ Behaviour (all constants below, fixed before any policy was compared):
   else skip. It flows into the next round through the policy's bonds.
 - Leaving: after each round a member leaves with LEAVE_MAX x sigmoid(-2 x engagement),
   halved for members who have a strong tie (friends keep people coming).
+- In the v2 world (`world.py`), also: a member placed at a venue beyond their travel
+  distance shows up less often and finds the meetup worse, a size they dislike costs a
+  little, and a member who shares no language with anyone who came has a bad meetup.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.simulation.community import Community
+from bench.simulation.formats import V1, Format
 from bench.simulation.history import History
 from bench.simulation.policies import Constants, Policy, group
+from bench.simulation.world import FAR_SHOW_FACTOR
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +61,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def simulate(community: Community, policy: Policy, constants: Constants) -> tuple[History, list]:
-    """Run all rounds; returns the final history and the share with a strong tie per round."""
+def simulate(
+    community: Community, policy: Policy, constants: Constants, fmt: Format = V1
+) -> tuple[History, list]:
+    """Run all rounds with instances in format ``fmt``; returns the final history and the
+    share with a strong tie per round."""
     history = History(community)
     history.engagement[:] = ENGAGEMENT_BASE - LONELY_WITHDRAWAL * community.loneliness
     series = []
@@ -65,7 +73,7 @@ def simulate(community: Community, policy: Policy, constants: Constants) -> tupl
         history.active = history.joined(r) & ~history.left
         opt_in = community.draws(r, (community.size,), OPT_IN) < sigmoid(history.engagement)
         opted = np.flatnonzero(history.active & opt_in).tolist()
-        groups = group(policy, opted, history, constants, seed=community.seed * 1000 + r)
+        groups = group(policy, opted, history, constants, community.seed * 1000 + r, fmt)
         placed = {m for members, _ in groups for m in members}
         for m in opted:
             if m not in placed:
@@ -107,6 +115,7 @@ class RoundDraws:
 def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> None:
     """One group's meetup: who came, what each pair experienced, feedback, engagement."""
     c = history.community
+    history.record_group(members)
     for m in members:
         history.placed[m] += 1
     for a in members:
@@ -114,6 +123,8 @@ def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> 
             if a < b:
                 history.met[(a, b)] += 1
     show_p = np.where(c.truly_free[members, slot], SHOW_IF_FREE, SHOW_IF_NOT_FREE)
+    if c.world is not None:
+        show_p = np.where(c.world.reach[members, slot], show_p, show_p * FAR_SHOW_FACTOR)
     came = [m for m, p in zip(members, show_p, strict=True) if draws.show[m] < p]
     if len(came) < 2:
         return
@@ -126,9 +137,12 @@ def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> 
     skip = draws.skip[idx] < FEEDBACK_SKIP
     again = (perceived >= AGAIN_AT) & ~skip[:, None]
     np.fill_diagonal(again, False)
+    penalty, mute = np.zeros(len(came)), np.zeros(len(came), dtype=bool)
+    if c.world is not None:
+        penalty, mute = c.world.meetup_penalty(came, slot), c.world.isolated(came)
     for i, a in enumerate(came):
         others = [j for j in range(len(came)) if j != i]
-        good = perceived[i, others].mean() >= GOOD_MEETUP
+        good = perceived[i, others].mean() - penalty[i] >= GOOD_MEETUP and not mute[i]
         history.had_good_meetup[a] |= good
         history.engagement[a] += GOOD_GAIN if good else -POOR_LOSS
         for j in others:

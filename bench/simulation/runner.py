@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.simulation.community import generate_community
+from bench.simulation.formats import V1, Format
 from bench.simulation.policies import POLICIES, Constants, Policy
 from bench.simulation.report import GROUPS, Outcome, mean_outcome, outcome
 from bench.simulation.rounds import simulate
@@ -40,16 +41,25 @@ def compare(
     seeds: list[int],
     constants: Constants,
     policies: list[Policy] | None = None,
+    formats: tuple[Format, ...] = (V1,),
+    world: bool = False,
 ) -> Comparison:
-    """Every policy on each seed's community; outcomes averaged over seeds."""
+    """Every policy on each seed's community; outcomes averaged over seeds. With several
+    ``formats`` each policy runs once per format, named "policy / format"; ``world``
+    simulates the v2 world (`world.py`)."""
     start = time.perf_counter()
     chosen = policies if policies is not None else POLICIES
-    per_policy: dict[str, list[Outcome]] = {p.name: [] for p in chosen}
+    runs = [
+        (p, f, p.name if len(formats) == 1 else f"{p.name} / {f.name}")
+        for p in chosen
+        for f in formats
+    ]
+    per_policy: dict[str, list[Outcome]] = {name: [] for _, _, name in runs}
     for seed in seeds:
-        community = generate_community(members, rounds, seed)
-        for policy in chosen:
-            history, series = simulate(community, policy, constants)
-            per_policy[policy.name].append(outcome(history, series))
+        community = generate_community(members, rounds, seed, world=world)
+        for policy, fmt, name in runs:
+            history, series = simulate(community, policy, constants, fmt)
+            per_policy[name].append(outcome(history, series))
     results = {name: mean_outcome(outs) for name, outs in per_policy.items()}
     return Comparison(results, time.perf_counter() - start, per_policy)
 

@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from bench.simulation.community import generate_community
+from bench.simulation.formats import V1, Format
 from bench.simulation.history import History
+from bench.simulation.measured import measure, measured_goals, measured_table
 from bench.simulation.policies import (
     POLICIES,
     Constants,
@@ -22,6 +24,7 @@ from bench.simulation.policies import (
     with_overrides,
 )
 from bench.simulation.runner import compare, goal_lines
+from bench.simulation.world import NO_LANGUAGE_COMPAT
 from webapp.services import matching as product
 from webapp.simulate_cli import simulate_command
 from worker.matching import parse_instance
@@ -137,3 +140,81 @@ def test_goal_lines_report_misses() -> None:
     lines = goal_lines(results)
     assert lines[0].startswith("MISSED") and "deepen 0.4000" in lines[0]
     assert "balanced" in table(results).splitlines()[3 + 2]
+
+
+# --- issue 14: format v2 (languages, places, about texts) -------------------------------
+
+
+def test_world_keeps_the_classic_draws_and_is_fixed_by_seed() -> None:
+    """The v2 world adds attributes from its own stream: declared profiles and arrivals
+    match the classic community's, and the same seed gives the same world."""
+    classic = generate_community(40, 4, seed=3)
+    rich = generate_community(40, 4, seed=3, world=True)
+    assert rich.interests == classic.interests and (rich.declared == classic.declared).all()
+    assert (rich.join_round == classic.join_round).all() and classic.world is None
+    again = generate_community(40, 4, seed=3, world=True)
+    assert rich.world is not None and again.world is not None
+    assert rich.world.about == again.world.about and rich.world.languages == again.world.languages
+    assert (rich.compatibility == again.compatibility).all()
+    assert sum(bool(text) for text in rich.world.about) > 30
+
+
+def test_no_common_language_is_void_and_isolates() -> None:
+    """Pairs without a shared language have the fixed negative compatibility, and the
+    rule / isolation checks follow the spoken languages."""
+    community = generate_community(60, 3, seed=1, world=True)
+    world = community.world
+    assert world is not None
+    only = {
+        code: [m for m, s in enumerate(world.languages) if s == [code]]
+        for code in ("en", "ar", "es")
+    }
+    en, minority = only["en"][0], (only["ar"] + only["es"])[0]
+    assert community.compatibility[en, minority] == NO_LANGUAGE_COMPAT
+    assert world.no_common_language([en, only["en"][1], minority])
+    assert not world.no_common_language(only["en"][:3])
+    assert world.isolated([en, only["en"][1], minority]).tolist() == [False, False, True]
+
+
+def test_v2_instance_carries_the_new_fields_and_v1_does_not() -> None:
+    """The same round's instance: v1 as before, v2 with languages, about, places, sizes."""
+    community = generate_community(25, 3, seed=4, world=True)
+    history = History(community)
+    policy = BY_NAME["balanced"]
+    opted = list(range(25))
+    v1 = build_instance(policy, opted, history, Constants(), V1)
+    v2 = build_instance(policy, opted, history, Constants(), Format(2, 0.3))
+    new = {"languages", "about", "location", "max_km", "preferred_size"}
+    assert not any(new & m.keys() for m in v1["members"]) and "about_weight" not in v1
+    assert all(
+        {"languages", "location", "max_km", "preferred_size"} <= m.keys() for m in v2["members"]
+    )
+    assert v2["about_weight"] == 0.3 and all("location" in s for s in v2["slots"])
+    parse_instance(v1)
+    parse_instance(v2)
+
+
+def test_measured_comparison_and_goals() -> None:
+    """A tiny v1 vs v2 run: the table has both formats, v2 never breaks the language rule
+    (once the engine enforces it), and every goal is printed met or MISSED."""
+    result = measure(30, 3, [2], Constants(), [BY_NAME["random"], BY_NAME["balanced"]], 0.3)
+    assert result.v2["balanced"].extra["no common language"] == 0
+    assert result.v1["balanced"].extra["no common language"] > 0
+    text = measured_table(result)
+    assert "v2 (about_weight 0.3)" in text and "balanced" in text.splitlines()[-1]
+    lines = measured_goals(result)
+    assert len(lines) == 3 and all(line.split()[0] in {"met", "MISSED"} for line in lines)
+    assert not any(line.split()[1] == "random" for line in lines)  # a baseline is not judged
+
+
+def test_measured_and_sweep_options(tmp_path: Path) -> None:
+    """`--measured` and `--sweep-about` print their reports; a weight outside [0, 1] is an error."""
+    from bench.simulation.__main__ import main
+
+    args = ["--members", "20", "--rounds", "2", "--seeds", "1", "--plot", str(tmp_path / "p.svg")]
+    runner = CliRunner()
+    result = runner.invoke(simulate_command, [*args, "--measured", "--policies", "balanced"])
+    assert result.exit_code == 0 and "v2/v1" in result.output, result.output
+    result = runner.invoke(simulate_command, [*args, "--sweep-about", "0,0.5"])
+    assert result.exit_code == 0 and "best about_weight: " in result.output, result.output
+    assert main([*args, "--measured", "--about-weight", "2"]) == 2
