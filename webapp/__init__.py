@@ -65,6 +65,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     input_guard.init_app(app)
     rate_limits.init_app(app)
+    from webapp import api  # after the pages' blueprints, whose services it reuses
+
+    api.init_app(app)  # after the rate limiter, which it uses
     return app
 
 

@@ -1,6 +1,7 @@
 """`python -m bench.load`: start the stack, run the load scenarios, print one table.
 
-Scenarios (all by default): pages, public, auth, overload, soak. The soak lasts
+Scenarios (all by default): pages, public, auth, overload, soak, api (the JSON API's
+meetups and my-groups endpoints, issue 17). The soak lasts
 `--soak-minutes` (default 2; the issue's full figure is 30). Everything the bench starts
 (gunicorn, its database, its broker queue) is stopped and removed at the end.
 """
@@ -17,7 +18,7 @@ import time
 from bench.load import runner
 from bench.load.stack import Database, Server, ServerOptions, workdir
 
-SCENARIOS = ("pages", "public", "auth", "overload", "soak")
+SCENARIOS = ("pages", "public", "auth", "overload", "soak", "api")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -123,6 +124,8 @@ def main(argv: list[str]) -> int:
                 rows += runner.auth(ctx, args.seconds)
             elif name == "overload":
                 rows += runner.overload(ctx, args.seconds)
+            elif name == "api":
+                rows += runner.api(ctx, args.seconds, args.users)
             elif name == "soak":
                 rows += runner.soak(ctx, args.soak_minutes * 60, args.soak_users)
     finally:

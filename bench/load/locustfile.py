@@ -147,6 +147,33 @@ class MemberPages(_Browser):
             self.member_page(f"/me/groups/{group_id}", name="member GET /me/groups/<id>")
 
 
+class ApiClients(FastHttpUser):
+    """A community's website reading its meetups (organizer token) and members' apps reading
+    their groups (member tokens), as JSON from /api/v1 (issue 17)."""
+
+    wait_time = _wait()
+
+    def on_start(self) -> None:
+        api = _DATA["api"]
+        with_token = [m for m in MEMBERS if m.get("api_token")]
+        member = with_token[next(_NEXT_MEMBER) % len(with_token)]
+        self.organizer = {"Authorization": f"Bearer {api['organizer_token']}"}
+        self.member = {"Authorization": f"Bearer {member['api_token']}"}
+        self.meetups = f"/api/v1/communities/{api['slug']}/meetups"
+
+    def get(self, path: str, headers: dict[str, str], name: str) -> None:
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            _expect(response, 200, name)
+
+    @task
+    def meetups(self) -> None:
+        self.get(self.meetups, self.organizer, name="api GET /communities/<slug>/meetups")
+
+    @task
+    def my_groups(self) -> None:
+        self.get("/api/v1/me/groups", self.member, name="api GET /me/groups")
+
+
 class PublicPages(_Browser):
     """A visitor on the landing and login pages."""
 

@@ -193,6 +193,7 @@ PUBLIC_GOAL = Goal(300, "p99", 100)
 AUTH_GOAL = Goal(20, "p99", 500)
 SOAK_GOAL = Goal(0, "p95", 200)
 MEMBER = ("member ",)
+API = ("api ",)
 PUBLIC = ("public ",)
 AUTH = ("auth POST",)
 
@@ -247,6 +248,21 @@ def pages(ctx: Context, seconds: float, users: int) -> list[Row]:
         ramp=5,
         open_note=", 20 members",
     )
+
+
+def api(ctx: Context, seconds: float, users: int) -> list[Row]:
+    """Two JSON API endpoints (issue 17): a community's meetups (organizer token) and a
+    member's groups (member token), locust at full speed; the goal is the member pages'
+    (at least their throughput, p99 <= 150 ms)."""
+    samples = run_locust(
+        ctx, ["ApiClients"], users=users, spawn_rate=users, seconds=seconds, label="ApiClients"
+    )
+    rows = [Row("api (both)", "locust", f"{users} users, no think time",
+                window(samples, API, 3), PAGES_GOAL)]  # fmt: skip
+    for name in ("api GET /communities/<slug>/meetups", "api GET /me/groups"):
+        rows.append(Row(name.removeprefix("api "), "locust", "(same run)",
+                        window(samples, (name,), 3), note="share of the run above"))  # fmt: skip
+    return rows
 
 
 def public(ctx: Context, seconds: float, users: int) -> list[Row]:

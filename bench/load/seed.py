@@ -4,7 +4,9 @@ Run as `python -m bench.load.seed MEMBERS OUT.json` with DATABASE_URL pointing a
 database. Uses the project's own demo seed (`webapp.services.demo_seed`: members with
 interests, availability, months of matched groups and feedback), then gives every demo
 member the bench password (one Argon2 hash, shared) and a confirmed address. Writes the
-members' emails and their published group ids for the load generators.
+members' emails and their published group ids for the load generators, and API tokens
+(issue 17): one organizer token for the demo community, a member token for each of the first
+`API_MEMBERS` members.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlalchemy import select, update
 
 #: Every seeded member's password (not a common one, so the password policy accepts it).
 BENCH_PASSWORD = "bench load password 7f3c"
+#: Members given an API token for the `api` scenario.
+API_MEMBERS = 40
 
 
 def seed(members: int) -> list[dict[str, object]]:
@@ -50,6 +54,23 @@ def seed(members: int) -> list[dict[str, object]]:
     return [{"email": email, "groups": sorted(groups.get(mid, []))} for mid, email in rows]
 
 
+def api_tokens(rows: list[dict[str, object]]) -> dict[str, str]:
+    """Make the bench's API tokens through the service; each of the first API_MEMBERS rows
+    gets its member token as "api_token". Returns the organizer token and the slug."""
+    from webapp.extensions import db
+    from webapp.models import Community, Member
+    from webapp.services import api_tokens as tokens
+    from webapp.services.demo_seed import DEMO_SLUG, ORGANIZER_EMAIL
+
+    community = db.session.scalars(select(Community).where(Community.slug == DEMO_SLUG)).one()
+    organizer = db.session.scalars(select(Member).where(Member.email == ORGANIZER_EMAIL)).one()
+    _, organizer_token = tokens.create_organizer_token(community, organizer, "load bench")
+    for row in rows[:API_MEMBERS]:
+        member = db.session.scalars(select(Member).where(Member.email == row["email"])).one()
+        row["api_token"] = tokens.create_member_token(member, "load bench")[1]
+    return {"organizer_token": organizer_token, "slug": DEMO_SLUG}
+
+
 def main(argv: list[str]) -> int:
     """Entry point: MEMBERS OUT.json."""
     from webapp import create_app
@@ -58,7 +79,8 @@ def main(argv: list[str]) -> int:
     app = create_app()
     with app.app_context():
         rows = seed(members)
-    out.write_text(json.dumps({"password": BENCH_PASSWORD, "members": rows}))
+        api = api_tokens(rows)
+    out.write_text(json.dumps({"password": BENCH_PASSWORD, "members": rows, "api": api}))
     print(f"seeded {len(rows)} members, {sum(1 for r in rows if r['groups'])} with groups")
     return 0
 

@@ -71,6 +71,7 @@ RAISED_LIMITS = {
     "RATELIMIT_SIGNUP": "1000000/minute",
     "RATELIMIT_RESET": "1000000/minute",
     "RATELIMIT_EMAIL": "1000000/minute",
+    "RATELIMIT_API": "1000000/minute",
 }
 
 

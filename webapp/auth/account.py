@@ -1,4 +1,5 @@
-"""Views for forgotten passwords and account settings: change password or address."""
+"""Views for forgotten passwords and account settings: change password or address, and
+the member's API token."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from webapp.api.forms import ApiTokenForm
 from webapp.auth import bp
 from webapp.auth.forms import (
     ChangeEmailForm,
@@ -17,7 +19,7 @@ from webapp.auth.forms import (
 from webapp.auth.session_policy import start_fresh_session
 from webapp.extensions import db
 from webapp.members.forms import EmptyForm
-from webapp.services import account_changes, accounts
+from webapp.services import account_changes, accounts, api_tokens
 from webapp.services.errors import ServiceError
 from webapp.services.notify import send_after_commit
 from webapp.views import show_service_error
@@ -64,6 +66,15 @@ def _forms() -> tuple[ChangeEmailForm, ChangePasswordForm]:
 @bp.app_context_processor
 def _delete_form_factory() -> dict:
     return {"delete_form_factory": lambda: DeleteAccountForm(prefix="delete")}
+
+
+@bp.app_context_processor
+def _api_token_section() -> dict:
+    """What the account page's API section needs, loaded only when the page draws it."""
+    return {
+        "member_api_token": lambda: api_tokens.member_token(current_user),
+        "api_token_form_factory": lambda: ApiTokenForm(prefix="api"),
+    }
 
 
 @bp.route("/account")
@@ -138,6 +149,42 @@ def change_password() -> str | Response:
     return render_template(
         "auth/settings.html", email_form=email_form, password_form=password_form, form=EmptyForm()
     ), 400
+
+
+@bp.route("/account/api-token", methods=["POST"])
+@login_required
+def create_api_token() -> tuple[str, int]:
+    """Make the member's read-only API token (an older one stops working); the page shows
+    it this once, only its hash is kept."""
+    email_form, password_form = _forms()
+    form = ApiTokenForm(prefix="api")
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_member_token(current_user, form.token_name.data)
+        except ServiceError as error:
+            form.token_name.errors = [*form.token_name.errors, error.message]
+        else:
+            new_token = {"name": token.name, "secret": secret}
+    return render_template(
+        "auth/settings.html",
+        email_form=email_form,
+        password_form=password_form,
+        form=EmptyForm(),
+        api_token_form=form,
+        new_token=new_token,
+    ), 201 if new_token else 400
+
+
+@bp.route("/account/api-token/revoke", methods=["POST"])
+@login_required
+def revoke_api_token() -> Response:
+    """Revoke the member's API token; it stops working at once."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if api_tokens.revoke_member_token(current_user):
+        flash("Your API token is revoked.", "success")
+    return redirect(url_for("auth.settings"))
 
 
 @bp.route("/account/log-out-everywhere", methods=["POST"])

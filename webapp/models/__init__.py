@@ -1,5 +1,6 @@
 """Database models, one module per aggregate; importing this package registers them all."""
 
+from webapp.models.api_tokens import ApiToken, ApiTokenKind
 from webapp.models.audit import AuditEntry
 from webapp.models.checkins import LonelinessCheckin
 from webapp.models.communities import Community, CommunityArea, Membership, Role
@@ -20,6 +21,8 @@ from webapp.models.safety import Block, SafetyReport
 from webapp.models.snapshots import DashboardSnapshot
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenKind",
     "AuditEntry",
     "Frequency",
     "MatchingPolicy",

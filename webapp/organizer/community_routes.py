@@ -1,5 +1,5 @@
 """Organizer pages for the community itself: settings, tags, areas, invite link,
-co-organizers, the audit log, and messages to a meetup's members."""
+co-organizers, API tokens, the audit log, and messages to a meetup's members."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from webapp.api.forms import ApiTokenForm, RevokeApiTokenForm
 from webapp.organizer import bp
 from webapp.organizer.forms import (
     AreaForm,
@@ -17,7 +18,7 @@ from webapp.organizer.forms import (
     MergeTagsForm,
     MessageForm,
 )
-from webapp.services import audit, communities, messaging, places
+from webapp.services import api_tokens, audit, communities, messaging, places
 from webapp.services.errors import ServiceError
 from webapp.views import meetup_of, organized_community_or_403, show_service_error
 
@@ -54,10 +55,14 @@ def _settings_page(community, **forms) -> str:  # type: ignore[no-untyped-def]
     forms.setdefault("merge", MergeTagsForm())
     forms.setdefault("co_organizer", CoOrganizerForm())
     forms.setdefault("area", AreaForm())
+    forms.setdefault("api_token", ApiTokenForm())
+    new_token = forms.pop("new_token", None)
     return render_template(
         "organizer/settings.html",
         community=community,
         organizers=communities.organizers_of(community),
+        tokens=api_tokens.organizer_tokens(community),
+        new_token=new_token,
         button=EmptyForm(),
         **forms,
     )
@@ -147,6 +152,43 @@ def add_co_organizer(slug: str) -> Response | tuple[str, int]:
             flash(f"{member.display_name} is now a co-organizer.", "success")
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, co_organizer=form), 400
+
+
+@bp.route("/<slug>/settings/api-tokens", methods=["POST"])
+@login_required
+def create_api_token(slug: str) -> tuple[str, int]:
+    """Make an organizer API token; the page shows it this once (never flashed: the session
+    cookie is signed, not encrypted), only its hash is kept."""
+    community = organized_community_or_403(slug)
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_organizer_token(
+                community, current_user, form.token_name.data
+            )
+        except ServiceError as error:
+            form.token_name.errors = [*form.token_name.errors, error.message]
+        else:
+            page = _settings_page(community, new_token={"name": token.name, "secret": secret})
+            return page, 201
+    return _settings_page(community, api_token=form), 400
+
+
+@bp.route("/<slug>/settings/api-tokens/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(slug: str) -> Response:
+    """Revoke one of the community's API tokens; it stops working at once."""
+    community = organized_community_or_403(slug)
+    form = RevokeApiTokenForm()
+    if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
+        abort(400)
+    try:
+        token = api_tokens.revoke_organizer_token(community, current_user, int(form.token_id.data))
+    except ServiceError as error:
+        show_service_error(None, error)
+    else:
+        flash(f"Revoked the API token {token.name}.", "success")
+    return redirect(url_for("organizer.settings", slug=slug))
 
 
 @bp.route("/<slug>/audit")

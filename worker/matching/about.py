@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-ABOUT_WEIGHT = 1.0  # default `about_weight`, tuned by the community simulation (docs/matching-format.md)
+ABOUT_WEIGHT = 1.0  # default `about_weight`, tuned by simulation (docs/matching-format.md)
 WHY_TOPICS = 3  # about-text topics named in a group's `why`, after the shared tags
 
 

@@ -47,6 +47,7 @@ def parameter_values(slug: str, meetup_id: int) -> dict[str, str]:
         "action_name": "im-in",
         "answer": "going",
         "area_id": "1",
+        "slot_id": "1",
         "filename": "hearth.css",
     }
 

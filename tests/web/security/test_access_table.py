@@ -9,6 +9,10 @@ observed rows, to be reviewed before they are pasted in).
 Each POST row runs in a fresh world (its requests may change state) with a valid CSRF token
 and an empty form; visitors go least privileged first. GET rows share one world: GETs change
 no state (test_csrf_and_safe_methods.py proves it).
+
+API rows (/api/, issue 17) are requested with bearer tokens instead of cookies: the member's
+member token, the organizer's and the other organizer's organizer tokens, none for the
+anonymous visitor; bodies are an empty JSON object. There 401 means "no valid token".
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from webapp.services.communities import rotate_invite_code
 
 TABLE = Path(__file__).with_name("access_table.csv")
 VISITORS = ("anonymous", "member", "organizer", "other_organizer")
-CELLS = {"ok", "login", "403", "404"}
+CELLS = {"ok", "login", "401", "403", "404"}
+API = "/api/"
 
 
 def _read_table() -> dict[tuple[str, str], dict[str, str]]:
@@ -50,8 +55,10 @@ CASES = sorted(
     for method in route.methods
     if route.endpoint != "static"
 )
-POST_CASES = [case for case in CASES if case[0] == "POST"]
-GET_CASES = [case for case in CASES if case[0] == "GET"]
+PAGE_CASES = [case for case in CASES if not case[1].startswith(API)]
+API_CASES = [case for case in CASES if case[1].startswith(API)]
+POST_CASES = [case for case in PAGE_CASES if case[0] == "POST"]
+GET_CASES = [case for case in PAGE_CASES if case[0] == "GET"]
 
 
 def test_every_route_has_exactly_one_row() -> None:
@@ -74,6 +81,12 @@ def test_the_table_keeps_the_house_rules() -> None:
             assert row["anonymous"] == "login", (method, rule)
         if rule.startswith("/me/groups/"):  # the group is the member's, not the organizers'
             assert row["organizer"] == row["other_organizer"] == "404", (method, rule)
+        if rule.startswith("/api/v1/communities/<slug>"):
+            assert row["anonymous"] == "401", (method, rule)
+            assert row["member"] == "403" and row["other_organizer"] == "404", (method, rule)
+        if rule.startswith("/api/v1/me/"):
+            assert row["anonymous"] == "401", (method, rule)
+            assert row["organizer"] == row["other_organizer"] == "403", (method, rule)
 
 
 @pytest.fixture()
@@ -92,6 +105,8 @@ def access_world(organizer_world: World) -> World:  # noqa: F811
 def _cell(response: TestResponse) -> str:
     """What a visitor got, in the table's words: through the door (the view answered, with
     its page, a redirect or a form error), sent to log in, forbidden, or not found."""
+    if response.request.path.startswith(API):
+        return _api_cell(response)
     if response.status_code in (403, 404):
         return str(response.status_code)
     if 300 <= response.status_code < 400:
@@ -100,6 +115,55 @@ def _cell(response: TestResponse) -> str:
     if response.status_code in (200, 400):
         return "ok"
     return f"unexpected {response.status_code}"
+
+
+def _api_cell(response: TestResponse) -> str:
+    """An API answer: no valid token, forbidden, not found, or the view answered (its data,
+    or its own refusal of the empty body: 409, 415, 422)."""
+    if response.status_code in (401, 403, 404):
+        return str(response.status_code)
+    if response.status_code in (200, 201, 409, 415, 422):
+        return "ok"
+    return f"unexpected {response.status_code}"
+
+
+def _api_tokens() -> dict[str, str]:
+    """A token per visitor (none for the anonymous one), made through the service."""
+    from webapp.models import Community
+    from webapp.services import api_tokens
+
+    first, second = db.session.query(Community).order_by(Community.id).limit(2).all()
+    organizer, other = (
+        db.session.query(Member).filter_by(email=email).one()
+        for email in ("organizer@example.org", "other_organizer@example.org")
+    )
+    member = db.session.query(Member).filter_by(email="member@example.org").one()
+    return {
+        "member": api_tokens.create_member_token(member)[1],
+        "organizer": api_tokens.create_organizer_token(first, organizer, "table")[1],
+        "other_organizer": api_tokens.create_organizer_token(second, other, "table")[1],
+    }
+
+
+def _api_row(world: World, method: str, rule: str, order: tuple[str, ...]) -> dict[str, str]:
+    url = fill(rule, _values(world))
+    tokens = _api_tokens()
+    client = world.clients["anonymous"]
+    observed = {}
+    for visitor in order:
+        headers = {"Authorization": f"Bearer {tokens[visitor]}"} if visitor in tokens else {}
+        body = {} if method not in ("GET", "HEAD") else None
+        response = client.open(url, method=method, headers=headers, json=body)
+        response.close()
+        observed[visitor] = _cell(response)
+    return observed
+
+
+@pytest.mark.parametrize(("method", "rule"), API_CASES, ids=[f"{m} {r}" for m, r in API_CASES])
+def test_api_routes_answer_as_the_table_says(access_world: World, method, rule) -> None:  # type: ignore[no-untyped-def]
+    order = ("anonymous", "other_organizer", "member", "organizer")
+    observed = _api_row(access_world, method, rule, order)
+    assert observed == EXPECTED.get((method, rule)), _observed_row(method, rule, observed)
 
 
 def _post(client: FlaskClient, url: str) -> TestResponse:
@@ -143,4 +207,6 @@ def _values(world: World) -> dict[str, str]:
     member = db.session.query(Member).filter_by(email="member@example.org").one()
     seat = db.session.query(GroupMember).filter_by(member_id=member.id).one()
     values["group_id"] = str(seat.group_id)
+    meetup = db.session.get(Meetup, world.meetup_id)
+    values["slot_id"] = str(meetup.slots[0].id)
     return values
