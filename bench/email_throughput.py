@@ -227,6 +227,7 @@ def run(emails: int, rate: float, steady_emails: int, admin_url: str) -> None:
         from sqlalchemy import select
 
         from webapp import create_app
+        from webapp.config import queue_names
         from webapp.extensions import db
         from webapp.models.messages import OutboxEmail
 
@@ -252,7 +253,7 @@ def run(emails: int, rate: float, steady_emails: int, admin_url: str) -> None:
                     "--without-mingle",
                     "--without-heartbeat",
                     "-Q",
-                    os.environ["CELERY_QUEUE"],
+                    ",".join(queue_names(os.environ["CELERY_QUEUE"]).values()),
                 ],
                 cwd=ROOT,
                 env=os.environ.copy(),

@@ -14,9 +14,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_SERVICES = {"postgres", "redis", "mail", "migrate", "web", "worker", "beat"}
+WORKERS = {
+    "matching-worker": "matching",
+    "email-worker": "email",
+    "notifications-worker": "notifications",
+}
+EXPECTED_SERVICES = {"postgres", "redis", "mail", "migrate", "web", "beat", *WORKERS}
 
 
 def _compose(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,3 +68,23 @@ def test_the_image_runs_gunicorn_with_the_shedding_settings(monkeypatch) -> None
     assert int(settings["threads"]) == pooled  # type: ignore[call-overload]
     assert float(os.environ["DB_POOL_TIMEOUT"]) == 0
     assert settings["workers"] == len(os.sched_getaffinity(0))  # one per CPU
+
+
+def test_one_worker_service_per_queue_that_scales() -> None:
+    """Each queue of the routing (webapp.config.TASK_QUEUES) has a worker service of its own
+    consuming exactly it, with nothing that stops `docker-compose up --scale` (a fixed
+    container name or a published port); together they consume every queue."""
+    from webapp.config import TASK_QUEUES, queue_names
+
+    checked = _compose("config")
+    assert checked.returncode == 0, checked.stderr
+    services = yaml.safe_load(checked.stdout)["services"]
+    names = queue_names("hearth")  # CELERY_QUEUE's default, as in the compose file
+    for service, kind in WORKERS.items():
+        command = services[service]["command"]
+        assert command[:4] == ["celery", "-A", "worker.app", "worker"], service
+        assert command[command.index("-Q") + 1] == names[kind], service
+        assert "container_name" not in services[service] and "ports" not in services[service]
+    assert set(TASK_QUEUES.values()) == set(WORKERS.values()), "every queue has its workers"
+    assert "--concurrency" in services["matching-worker"]["command"]
+    assert "--pool" not in services["matching-worker"]["command"], "prefork: time limits work"

@@ -47,8 +47,16 @@ def demo_command(port: int) -> None:
 def seed_command(members: int) -> None:
     """Seed the demo community into the configured database (if it is not there yet)."""
     from webapp.services.demo_seed import seed_demo
+    from worker.progress_bar import ProgressBar
 
-    summary = seed_demo(members=members)
+    bar = ProgressBar("seeding")
+
+    def report(step: int, steps: int, what: str) -> None:
+        bar.total = steps
+        bar.update(step, what, force=True)
+
+    summary = seed_demo(members=members, progress=report if bar.enabled else None)
+    bar.close()
     click.echo(summary)
 
 

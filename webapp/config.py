@@ -74,6 +74,8 @@ def load_config() -> dict[str, object]:
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     broker_url = env("CELERY_BROKER_URL") or f"sqla+sqlite:///{folder / 'celery-broker.sqlite'}"
+    queues = queue_names(env("CELERY_QUEUE") or "hearth")
+    soft, hard = _match_time_limits()
     return {
         "INSTANCE_PATH": str(folder),
         "SECRET_KEY": _secret_key(folder),
@@ -88,6 +90,11 @@ def load_config() -> dict[str, object]:
         "MAIL_FROM": env("MAIL_FROM") or "Hearth <hearth@localhost>",
         "MAIL_CATCHER_DIR": env("MAIL_CATCHER_DIR") or "",
         "MATCH_TIME_LIMIT": float(env("MATCH_TIME_LIMIT") or 5.0),
+        # Running at scale (issue 16): the matching task's limits and the deadline fan-out.
+        "MATCH_SOFT_TIME_LIMIT": soft,
+        "MATCH_HARD_TIME_LIMIT": hard,
+        "MATCH_BATCH": _int("MATCH_BATCH", env("MATCH_BATCH"), 100),
+        "MATCH_CLAIM_SECONDS": _seconds("MATCH_CLAIM_SECONDS", env("MATCH_CLAIM_SECONDS"), 300),
         # The email pipeline (issue 6): retry backoff, worker lease, sweeper, quarantine.
         "OUTBOX_RETRY_BASE_SECONDS": float(env("OUTBOX_RETRY_BASE_SECONDS") or 30),
         "OUTBOX_RETRY_CAP_SECONDS": float(env("OUTBOX_RETRY_CAP_SECONDS") or 900),
@@ -98,7 +105,14 @@ def load_config() -> dict[str, object]:
         "LINK_MAX_AGE_DAYS": _int("LINK_MAX_AGE_DAYS", env("LINK_MAX_AGE_DAYS"), 30),
         "CELERY": {
             "broker_url": broker_url,
-            "task_default_queue": env("CELERY_QUEUE") or "hearth",
+            # Three queues so a long match never holds up mail (README, "Running at scale"):
+            # routing is `TASK_QUEUES` below; a worker without -Q consumes all three.
+            "task_default_queue": queues["notifications"],
+            "task_queues": {name: {"routing_key": name} for name in queues.values()},
+            "task_routes": {task: {"queue": queues[kind]} for task, kind in TASK_QUEUES.items()},
+            "task_annotations": {
+                "hearth.run_matching_round": {"soft_time_limit": soft, "time_limit": hard}
+            },
             "task_ignore_result": True,
             "task_serializer": "json",
             "accept_content": ["json"],
@@ -153,6 +167,39 @@ def load_config() -> dict[str, object]:
         **_rate_limit_settings(),
         **_pool_settings(database_url),
     }
+
+
+#: The queue of each task, by kind: "matching" (slow and CPU-bound), "email" (delivery and
+#: its sweeper) and "notifications" (the scheduler's quick tasks, and any task not listed).
+TASK_QUEUES = {
+    "hearth.run_matching_round": "matching",
+    "hearth.solve_shard": "matching",
+    "hearth.send_emails": "email",
+    "hearth.send_email": "email",
+    "hearth.sweep_outbox": "email",
+    "hearth.send_due_notifications": "notifications",
+    "hearth.match_due_meetups": "notifications",
+    "hearth.refresh_dashboards": "notifications",
+}
+
+
+def queue_names(base: str) -> dict[str, str]:
+    """Queue name per kind for CELERY_QUEUE `base`: notifications keep the plain name (so
+    messages queued before the split are still consumed), the others get a suffix."""
+    return {"matching": f"{base}.matching", "email": f"{base}.email", "notifications": base}
+
+
+def _match_time_limits() -> tuple[float, float]:
+    """MATCH_SOFT_TIME_LIMIT and MATCH_HARD_TIME_LIMIT, checked: 0 < soft < hard."""
+    env = os.environ.get
+    soft = _seconds("MATCH_SOFT_TIME_LIMIT", env("MATCH_SOFT_TIME_LIMIT"), 120)
+    hard = _seconds("MATCH_HARD_TIME_LIMIT", env("MATCH_HARD_TIME_LIMIT"), 180)
+    if not 0 < soft < hard:
+        raise ValueError(
+            "MATCH_SOFT_TIME_LIMIT must be above 0 and below MATCH_HARD_TIME_LIMIT, "
+            f"got {soft:g} and {hard:g}"
+        )
+    return soft, hard
 
 
 #: Longest "remember me" a member can get (issue 8: at most 30 days).

@@ -73,18 +73,21 @@ def simulate_command(
         weights = [float(w) for w in sweep_about.split(",") if w.strip()]
     except ValueError:
         raise click.BadParameter("comma-separated numbers", param_hint="--sweep-about") from None
+    from worker.progress_bar import spinning
+
     try:
-        report = run(
-            members,
-            rounds,
-            seed_list,
-            list(overrides),
-            plot,
-            names,
-            measured=measured,
-            about_weight=about_weight,
-            sweep_about=weights,
-        )
+        with spinning("simulating"):  # the bench reports no steps: elapsed time only
+            report = run(
+                members,
+                rounds,
+                seed_list,
+                list(overrides),
+                plot,
+                names,
+                measured=measured,
+                about_weight=about_weight,
+                sweep_about=weights,
+            )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(report)

@@ -12,29 +12,50 @@ import logging
 from collections import Counter
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Meetup, MeetupStatus
 from webapp.models._time import utcnow
-from webapp.services import delivery_queue, match_review, matching, notifications, outbox
+from webapp.services import (
+    delivery_queue,
+    match_progress,
+    match_review,
+    match_runs,
+    notifications,
+    outbox,
+)
 from webapp.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="hearth.run_matching_round")
+@shared_task(name="hearth.run_matching_round", acks_late=True)
 def run_matching_round(meetup_id: int) -> None:
-    """Match one meetup's opted-in members into groups (and queue emails if published).
+    """Match one meetup's opted-in members into groups (and queue emails if published),
+    reporting progress (`match_runs.run`).
 
     A worker killed between storing the preview and publishing it would leave an
-    automatic meetup unpublished; running the task again finishes the job.
+    automatic meetup unpublished; running the task again finishes the job. At the soft
+    time limit (MATCH_SOFT_TIME_LIMIT) the run's transaction is rolled back and the
+    meetup stays open for the next scheduled run; the hard limit kills the process, which
+    the broker's redelivery and the scheduler's stale claims recover from.
     """
     try:
-        matching.run_matching_round(meetup_id)
+        match_runs.run(meetup_id)
     except ServiceError as race:  # a concurrent run published this preview first
         db.session.rollback()
         log.info("meetup %s: %s", meetup_id, race.message)
+    except SoftTimeLimitExceeded:
+        db.session.rollback()
+        log.warning("meetup %s: matching hit the soft time limit; left open", meetup_id)
+        match_progress.mark(
+            meetup_id,
+            match_progress.FAILED,
+            message="took longer than the time limit; it runs again at the next scheduled run",
+        )
+        return
     _publish_if_automatic(meetup_id)
 
 
@@ -59,16 +80,17 @@ def _auto_publish_due(meetup: Meetup | None) -> bool:
 
 
 @shared_task(name="hearth.match_due_meetups")
-def match_due_meetups() -> None:
-    """Start matching for every open meetup whose opt-in deadline has passed (and finish
-    publishing automatic ones a crash left as previews)."""
+def match_due_meetups() -> list[int]:
+    """Start matching for the next batch (MATCH_BATCH) of open meetups past their opt-in
+    deadline that no live run claims, and finish publishing automatic ones a crash left
+    as previews; returns the ids queued. Meetups beyond the batch, and any whose task was
+    lost, are picked up by the next ticks (`match_runs.start_due`)."""
     stuck = db.session.scalars(
         select(Meetup).where(
             Meetup.status == MeetupStatus.PREVIEWED, Meetup.optin_deadline <= utcnow()
         )
     )
-    for meetup_id in matching.due_meetup_ids() + [m.id for m in stuck if _auto_publish_due(m)]:
-        run_matching_round.delay(meetup_id)
+    return match_runs.start_due() + match_runs.queue([m.id for m in stuck if _auto_publish_due(m)])
 
 
 @shared_task(name="hearth.send_emails")

@@ -18,14 +18,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
 from tests.conftest import IsolatedClient, _empty_tables, _service_missing
-from tests.services import ROOT, free_port
+from tests.services import ROOT, all_queues, free_port, wait_until, worker_args  # noqa: F401 (re-exported)
 from tests.worker.faulty_smtp import FaultySmtp
 
 TIMINGS = {
@@ -123,25 +123,12 @@ class Processes:
                     pytest.fail(f"{proc.args[4:6]} did not start:\n{path.read_text()[-3000:]}")
                 time.sleep(0.1)
 
-    def worker(self, pool: str = "solo", *extra: str, wait: bool = True) -> subprocess.Popen:
-        """A `celery worker` on the test's queue (ready when this returns, unless wait=False)."""
-        args = [
-            "worker",
-            "--pool",
-            pool,
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            self.env["CELERY_QUEUE"],
-            "--hostname",
-            f"w{uuid.uuid4().hex[:6]}@%h",
-            *extra,
-        ]
-        if pool == "prefork":
-            args += ["--concurrency", "1"]
+    def worker(
+        self, pool: str = "solo", *extra: str, wait: bool = True, queues: str = ""
+    ) -> subprocess.Popen:
+        """A `celery worker` on the test's queues (all of them, or `queues`, comma-separated;
+        ready when this returns, unless wait=False)."""
+        args = worker_args(pool, queues or all_queues(self.env["CELERY_QUEUE"]), *extra)
         proc = self._spawn(args, "worker", b" ready.")
         if wait:
             self.wait_ready(proc)
@@ -235,18 +222,3 @@ def processes(app, tmp_path: Path) -> Iterator[Processes]:  # type: ignore[no-un
     running = Processes(app.config["PROCESS_ENV"], tmp_path)
     yield running
     running.stop_all()
-
-
-def wait_until(check: Callable[[], object], timeout: float, what: str) -> float:
-    """Poll `check` until it is truthy; return the seconds it took (fail after `timeout`)."""
-    from webapp.extensions import db
-
-    started = time.monotonic()
-    while True:
-        db.session.rollback()
-        db.session.expire_all()
-        if check():
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.2)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text, update
 
 from tests.reliability.conftest import wait_until
 from tests.worker import factories
+from webapp.config import queue_names
 from webapp.extensions import db
 from webapp.models.messages import OutboxEmail, OutboxStatus
 from webapp.services import emails, outbox
@@ -203,7 +204,8 @@ def test_redis_killed_under_a_running_worker_and_beat_all_delivered_once(
     _queue(3, "b")
     _queue(3, "c")
     broker = redis.Redis.from_url(redis_server.url)
-    assert broker.llen(app.config["PROCESS_ENV"]["CELERY_QUEUE"]) >= 2, "tasks wait in Redis"
+    email_queue = queue_names(app.config["PROCESS_ENV"]["CELERY_QUEUE"])["email"]
+    assert broker.llen(email_queue) >= 2, "tasks wait in Redis"
     broker.close()
     redis_server.kill()  # pending tasks, and the one the worker holds unacked, are gone
     _queue(3, "d")  # committed while Redis is down

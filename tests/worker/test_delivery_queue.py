@@ -6,15 +6,16 @@ import os
 
 from kombu import Connection
 
+from webapp.config import queue_names
 from webapp.extensions import db
 from webapp.services import delivery_queue, emails
 
 
 def _published_batches(broker_url: str) -> list[list[int]]:
-    """Drain the test queue and return the email ids of each send task in it."""
+    """Drain the test's email queue and return the email ids of each send task in it."""
     batches = []
     with Connection(broker_url) as conn:
-        queue = conn.SimpleQueue(os.environ["CELERY_QUEUE"])
+        queue = conn.SimpleQueue(queue_names(os.environ["CELERY_QUEUE"])["email"])
         while True:
             try:
                 message = queue.get(timeout=0.5)

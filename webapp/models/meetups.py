@@ -165,3 +165,29 @@ class OptIn(db.Model):
     slot_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
     member = relationship("Member")
+
+
+class MatchProgress(db.Model):
+    """How far the latest matching run of a meetup has got (services/match_progress.py).
+
+    One row per meetup, overwritten by each run: written by the worker in short
+    transactions of its own while the run's transaction is still open, read by the
+    organizer's page. A "queued" or running row is also the scheduler's claim on the
+    meetup (so a tick does not queue it again while it waits or runs). No foreign key on
+    purpose: a progress write must never wait for the meetup row's lock, which the run's own
+    guarded UPDATE takes (a stray row of a deleted meetup is harmless).
+    """
+
+    __tablename__ = "match_progress"
+
+    meetup_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: queued, building, searching, storing, done or failed.
+    state: Mapped[str] = mapped_column(String(20))
+    #: The best total score the search has found so far (searching, storing, done).
+    best_score: Mapped[float | None] = mapped_column(Float)
+    #: Seconds the search has run, and the seconds it may run (MATCH_TIME_LIMIT).
+    seconds: Mapped[float | None] = mapped_column(Float)
+    limit_seconds: Mapped[float | None] = mapped_column(Float)
+    #: Why a run failed, in words for the organizer.
+    message: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

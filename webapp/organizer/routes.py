@@ -10,7 +10,7 @@ import logging
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +19,15 @@ from webapp.extensions import db
 from webapp.models import Meetup, MeetupStatus, Role
 from webapp.organizer import bp
 from webapp.organizer.forms import EditMeetupForm, EmptyForm, MeetupForm, MoveMemberForm
-from webapp.services import audit, communities, match_review, meetup_edits, meetups, places
+from webapp.services import (
+    audit,
+    communities,
+    match_progress,
+    match_review,
+    meetup_edits,
+    meetups,
+    places,
+)
 from webapp.services.errors import ServiceError
 from webapp.services.match_preview import preview_of
 from webapp.timeutil import to_local
@@ -117,9 +125,22 @@ def meetup(slug: str, meetup_id: int) -> str:
         community=community,
         meetup=found,
         preview=preview,
+        progress=match_progress.view(match_progress.progress_of(found.id)),
         form=EmptyForm(),
         move=move,
     )
+
+
+@bp.route("/<slug>/meetups/<int:meetup_id>/progress")
+@login_required
+def match_progress_json(slug: str, meetup_id: int) -> Response:
+    """The latest matching run's state as JSON, polled by static/match_progress.js."""
+    community = organized_community_or_403(slug)
+    found = meetup_of(community, meetup_id)
+    view = match_progress.view(match_progress.progress_of(found.id))
+    response = jsonify({"meetup_status": found.status.value, "progress": view})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 #: Blank rows the edit page offers for adding slots (until the groups are published).
@@ -280,10 +301,12 @@ def match_now(slug: str, meetup_id: int) -> Response:
             meetup_id=found.id,
         )
         db.session.commit()
+        match_progress.mark(found.id, match_progress.QUEUED)
         try:
             run_matching_round.delay(found.id)
         except Exception as exc:  # noqa: BLE001 (broker down: say so instead of a 500)
             log.warning("could not queue matching for meetup %s: %s", found.id, exc)
+            match_progress.mark(found.id, match_progress.FAILED, message="could not be queued")
             raise ServiceError(
                 "The matching worker cannot be reached right now; please try again in a "
                 "minute (at the deadline it runs by itself)."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -137,8 +138,20 @@ FIRST_NAMES = (
 ).split()
 
 
-def seed_demo(members: int = 300, seed: int = 7) -> str:
-    """Create the demo community unless it exists; return a one-line summary."""
+def seed_demo(
+    members: int = 300, seed: int = 7, progress: Callable[[int, int, str], object] | None = None
+) -> str:
+    """Create the demo community unless it exists; return a one-line summary.
+
+    `progress(step, steps, what)` hears each step (members, each past meetup matched,
+    check-ins, the upcoming meetup), e.g. for `hearth seed`'s progress bar.
+    """
+    steps = PAST_MEETUPS + 3
+
+    def step(done: int, what: str) -> None:
+        if progress is not None:
+            progress(done, steps, what)
+
     if db.session.scalar(select(Community.id).where(Community.slug == DEMO_SLUG)):
         return "Demo community already seeded."
     rng = random.Random(seed)
@@ -158,28 +171,40 @@ def seed_demo(members: int = 300, seed: int = 7) -> str:
         password_hash=accounts.hash_password(secrets.token_urlsafe(16)),
     )
     community.memberships.append(Membership(member=organizer, role=Role.ORGANIZER))
+    step(0, f"{members} members")
     people = _members(rng, members)
     for person in people:
         community.memberships.append(Membership(member=person, role=Role.MEMBER))
     db.session.flush()
     for n, membership in enumerate(community.memberships):  # joined over four months
         membership.joined_at = now - timedelta(days=120 - (n * 110) // max(1, len(people)))
-    _past_meetups(rng, community, people, now)
+    step(1, "past meetups")
+    _past_meetups(rng, community, people, now, lambda n: step(1 + n, f"past meetup {n}"))
+    step(steps - 2, "check-ins")
     _checkins(rng, people, now)
+    step(steps - 1, "the upcoming meetup")
     upcoming = _meetup(
         community, "Autumn get-together", now + timedelta(days=2), now + timedelta(days=5)
     )
     for person in rng.sample(people, int(len(people) * 0.4)):
         _opt_in(upcoming, person)
     db.session.commit()
+    step(steps, "done")
     return (
         f"Seeded {DEMO_SLUG}: {len(people)} members, "
         f"{PAST_MEETUPS} past meetups with groups, feedback and check-ins, an upcoming one."
     )
 
 
-def _past_meetups(rng: random.Random, community: Community, people: list[Member], now) -> None:  # type: ignore[no-untyped-def]
-    """Fortnightly meetups over the last months, matched, published and rated."""
+def _past_meetups(  # type: ignore[no-untyped-def]
+    rng: random.Random,
+    community: Community,
+    people: list[Member],
+    now,
+    matched: Callable[[int], object] = lambda n: None,
+) -> None:
+    """Fortnightly meetups over the last months, matched, published and rated;
+    `matched(n)` hears when the n-th (from 1) is done."""
     limit = current_app.config["MATCH_TIME_LIMIT"]
     current_app.config["MATCH_TIME_LIMIT"] = min(limit, 0.5)  # seeding should be quick
     try:
@@ -204,6 +229,7 @@ def _past_meetups(rng: random.Random, community: Community, people: list[Member]
             publish(db.session.get(Meetup, meetup.id), None, notify=False)
             _feedback(rng, db.session.get(Meetup, meetup.id))
             db.session.commit()
+            matched(n + 1)
     finally:
         current_app.config["MATCH_TIME_LIMIT"] = limit
 

@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import (
@@ -56,7 +56,7 @@ from webapp.models import (
     OptIn,
 )
 from webapp.models._time import utcnow
-from webapp.services import audit, blocks, languages, match_store
+from webapp.services import blocks, languages
 from webapp.services import matching_history as history
 from webapp.timeutil import weekly_window
 from worker.matching import solve
@@ -300,44 +300,12 @@ def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
     Nothing is sent unless the organizer opted in to "publish automatically" and the
     opt-in deadline has passed (the scheduler's run): then the preview is published at
     once. Safe to call twice at once: the change from open to previewed is a guarded
-    UPDATE in the same transaction as the groups, so only one run commits.
+    UPDATE in the same transaction as the groups, so only one run commits. The steps,
+    with the progress the organizer sees, are `match_runs.run`.
     """
-    meetup = db.session.get(Meetup, meetup_id)
-    if meetup is None or meetup.status != MeetupStatus.OPEN:
-        return []
-    instance = build_instance(meetup)
-    result = solve_for(meetup, instance)
-    won = db.session.execute(
-        update(Meetup)
-        .where(Meetup.id == meetup.id, Meetup.status == MeetupStatus.OPEN)
-        .values(status=MeetupStatus.PREVIEWED, matched_at=utcnow(), match_version=1)
-    ).rowcount
-    if not won:
-        db.session.rollback()
-        return []
-    db.session.refresh(meetup)
-    match_store.store_result(meetup, result)
-    audit.record(
-        meetup.community_id,
-        None,
-        "matching.previewed",
-        f"Matched {meetup.title}: {len(result['groups'])} groups, {result['placed']} placed, "
-        f"{len(result['unmatched'])} unmatched (preview, nothing sent)",
-        meetup_id=meetup.id,
-    )
-    db.session.commit()
-    log.info(
-        "meetup %s previewed: %s groups, %s placed, %s unmatched",
-        meetup.id,
-        len(result["groups"]),
-        result["placed"],
-        len(result["unmatched"]),
-    )
-    if meetup.auto_publish and meetup.optin_deadline <= utcnow():
-        from webapp.services.match_review import publish
+    from webapp.services import match_runs  # match_runs builds on this module
 
-        return publish(meetup, None, notify=notify)
-    return []
+    return match_runs.run(meetup_id, notify=notify)
 
 
 def due_meetup_ids() -> list[int]:

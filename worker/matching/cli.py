@@ -2,6 +2,7 @@
 
 Runs the engine on a JSON instance file without a database and writes the JSON result
 to stdout or a file. Bad input exits with status 2 and `error: <field>: <message>`.
+On a terminal a progress bar (phase, best score so far) is drawn on stderr.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from worker.matching.fields import InstanceError
 from worker.matching.solver import solve
+from worker.progress_bar import ProgressBar
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,10 +47,22 @@ def run(argv: list[str] | None = None) -> int:
         instance = json.loads(text)
     except json.JSONDecodeError as error:
         return _fail(f"{args.instance}: invalid JSON ({error})")
+    bar = ProgressBar("matching", args.time_limit)
+
+    def report(phase: str, score: float, seconds: float) -> None:
+        bar.update(seconds, f"{phase}, best score {score:.2f}, {seconds:.1f} s")
+
     try:
-        result = solve(instance, seed=args.seed, time_limit=args.time_limit)
+        result = solve(
+            instance,
+            seed=args.seed,
+            time_limit=args.time_limit,
+            progress=report if bar.enabled else None,
+        )
     except InstanceError as error:
+        bar.close()
         return _fail(str(error))
+    bar.close(f"done: {result['placed']} placed, score {result['objective']:.2f}")
     output = json.dumps(result, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(output)

@@ -26,6 +26,7 @@ from worker.matching.finish import finish
 from worker.matching.group_count import dissolve_one, open_one, total_weight
 from worker.matching.instance import Instance
 from worker.matching.local_search import descend
+from worker.matching.progress import SILENT, Reporter
 from worker.matching.repair import repair
 from worker.matching.state import Assignment
 from worker.matching.tabu import Problem, tabu_search
@@ -44,29 +45,37 @@ def optimise(
     budget: Budget,
     polish: bool = True,
     exchange_rounds: int = EXCHANGE_ROUNDS,
+    progress: Reporter = SILENT,
 ) -> Assignment:
     """Feasible groups for `instance`, as good as the budget allows.
 
     `polish` adds per-member descent after the batched one (worth it for one community of
     up to ~1,500 members; shards of a large one skip it to keep the total fast).
     `exchange_rounds` caps the rounds of swaps and 3-cycles once the batched descent stalls.
+    `progress` hears the best score after each phase.
     """
     state = build(instance, rng)
     repair(state)
+    progress.report("construct", lambda: total_weight(state))
     batch_descend(state, BATCH_ROUNDS, budget.deadline)
+    progress.report("descent", lambda: total_weight(state))
     tabu_follows = polish and instance.n <= TABU_MAX_MEMBERS and state.travel is None
     if not tabu_follows:  # tabu search over all swaps does more, where it runs
         exchange_descend(state, exchange_rounds, budget.deadline)
+        progress.report("exchange", lambda: total_weight(state))
     if polish:
         descend(state, rng, DESCENT_PASSES, budget.deadline)
+        progress.report("polish", lambda: total_weight(state))
         placed = np.flatnonzero(state.group_of >= 0)
         small = 2 <= len(placed) <= TABU_MAX_MEMBERS
         if small and state.travel is None and budget.left() > 0:
             vary = instance.num_groups is None and len(placed) <= COUNT_MAX_MEMBERS
             if vary:
-                state = _vary_group_count(state, rng, budget)
+                state = _vary_group_count(state, rng, budget, progress)
             else:
-                state = _tabu_phase(state, rng, budget.tabu_iterations(len(placed)), budget)
+                iterations = budget.tabu_iterations(len(placed))
+                state = _tabu_phase(state, rng, iterations, budget, progress=progress)
+            progress.report("tabu", lambda: total_weight(state))
             descend(state, rng, DESCENT_PASSES, budget.deadline)
     repair(state)
     if instance.v2:
@@ -74,14 +83,17 @@ def optimise(
     return state
 
 
-def _vary_group_count(state: Assignment, rng: np.random.Generator, budget: Budget) -> Assignment:
+def _vary_group_count(
+    state: Assignment, rng: np.random.Generator, budget: Budget, progress: Reporter = SILENT
+) -> Assignment:
     """Tabu search at construction's group count, then at counts one step away at a time."""
     placed = int((state.group_of >= 0).sum())
     iterations = budget.tabu_iterations(placed)
     patience = max(PATIENCE, placed // 2)
     first = _sub_budget(budget, BASE_SHARE)
-    best = _tabu_phase(state, rng, iterations, first, patience)
+    best = _tabu_phase(state, rng, iterations, first, patience, progress)
     best_value = total_weight(best)
+    progress.report("tabu", lambda: best_value)
     for step in (dissolve_one, open_one):
         current = best
         for _ in range(COUNT_STEPS):
@@ -89,14 +101,15 @@ def _vary_group_count(state: Assignment, rng: np.random.Generator, budget: Budge
             if candidate is None or budget.left() <= 0:
                 break
             candidate = _tabu_phase(
-                candidate, rng, iterations // 2, _sub_budget(budget, 0.5), patience
+                candidate, rng, iterations // 2, _sub_budget(budget, 0.5), patience, progress
             )
             value = total_weight(candidate)
             if value <= best_value + EPSILON * max(1.0, abs(best_value)):
                 break
             best, best_value, current = candidate, value, candidate
+            progress.report("tabu", lambda v=value: v)
     if not budget.deterministic and budget.left() > 0:  # time left: go on at the best count
-        best = _tabu_phase(best, rng, iterations, budget)
+        best = _tabu_phase(best, rng, iterations, budget, progress=progress)
     return best
 
 
@@ -113,6 +126,7 @@ def _tabu_phase(
     iterations: int,
     budget: Budget,
     patience: int | None = None,
+    progress: Reporter = SILENT,
 ) -> Assignment:
     instance = state.instance
     placed = np.flatnonzero(state.group_of >= 0)
@@ -131,7 +145,13 @@ def _tabu_phase(
         group_slot=slots if multi_slot_seats else None,
     )
     start = renumber[state.group_of[placed]]
-    best = tabu_search(problem, start, rng, iterations, budget.deadline, patience)
+    heartbeat = None
+    if progress.callback is not None:
+
+        def heartbeat(value: float) -> None:
+            progress.report("tabu", lambda: value)
+
+    best = tabu_search(problem, start, rng, iterations, budget.deadline, patience, heartbeat)
     improved = Assignment(instance, list(slots), weights=state.weights)
     for i, g in zip(placed, best, strict=True):
         improved.move(int(i), int(g))

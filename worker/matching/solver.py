@@ -18,9 +18,11 @@ import numpy as np
 
 from worker.matching.budget import Budget
 from worker.matching.fields import InstanceError
+from worker.matching.group_count import total_weight
 from worker.matching.instance import Instance, parse_instance
 from worker.matching.languages import language_split
 from worker.matching.optimise import optimise
+from worker.matching.progress import SILENT, ProgressCallback, Reporter
 from worker.matching.result import Grouping, to_result
 from worker.matching.shards import merge_groupings, plan_shards
 from worker.matching.state import Assignment
@@ -38,44 +40,64 @@ MID_SHARD_SIZE = 4500
 
 
 def solve(
-    instance: dict, *, seed: int = 0, time_limit: float | None = None, shard: bool = False
+    instance: dict,
+    *,
+    seed: int = 0,
+    time_limit: float | None = None,
+    shard: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> dict:
     """Group the instance's members; see `budget` for how seed and time_limit act.
 
     `shard`: the instance is one shard of a larger community (`shards.split_instance`), so
     it gets the search of the in-process shards, which keeps a million members in minutes.
+    `progress`: called as `progress(phase, best_score, seconds)` as the search goes on
+    (throttled, see `progress`); it never changes the result.
     """
     started = time.monotonic()
+    reporter = Reporter(progress) if progress is not None else SILENT
     budget = Budget.start(time_limit)  # parsing counts against the limit too
     parsed = parse_instance(instance)
     split = language_split(parsed)
     if split is None:
-        grouping = solve_parsed(parsed, seed, budget, shard)
+        grouping = solve_parsed(parsed, seed, budget, shard, reporter)
     else:
-        grouping = split.to_real(solve_parsed(split.instance, seed, budget, shard))
+        grouping = split.to_real(solve_parsed(split.instance, seed, budget, shard, reporter))
     if parsed.num_groups is not None and len(grouping.groups) != parsed.num_groups:
         raise InstanceError(
             "num_groups",
             f"could only form {len(grouping.groups)} of {parsed.num_groups} groups "
             "within the slots, seats, blocks and travel limits",
         )
-    return to_result(parsed, grouping, time.monotonic() - started)
+    result = to_result(parsed, grouping, time.monotonic() - started)
+    reporter.report("done", lambda: result["objective"], final=True)
+    return result
 
 
-def solve_parsed(instance: Instance, seed: int, budget: Budget, shard: bool = False) -> Grouping:
+def solve_parsed(
+    instance: Instance,
+    seed: int,
+    budget: Budget,
+    shard: bool = False,
+    progress: Reporter = SILENT,
+) -> Grouping:
     """Grouping of a parsed instance, sharded when it is large."""
     if instance.n <= WHOLE_SIZE:
         rng = np.random.default_rng(seed)
         if shard:
             return Grouping.from_state(_optimise_shard(instance, rng, budget))
         polish = instance.n <= SHARD_SIZE
-        return Grouping.from_state(optimise(instance, rng, budget, polish=polish))
+        state = optimise(instance, rng, budget, polish=polish, progress=progress)
+        return Grouping.from_state(state)
     shards = plan_shards(instance, MID_SHARD_SIZE if instance.n <= MID_SIZE else SHARD_SIZE, seed)
     parts = []
+    solved = 0.0  # the finished shards' scores, the best known so far
     for k, part in enumerate(shards):
         share = len(part.members) / max(1, sum(len(s.members) for s in shards[k:]))
         rng = np.random.default_rng([seed, k])
         sub = _optimise_shard(part.instance, rng, budget.share(0.9 * share))
+        solved += total_weight(sub)
+        progress.report(f"shard {k + 1}/{len(shards)}", lambda v=solved: v)
         parts.append(Grouping.from_state(sub, part.members))
     return merge_groupings(instance, parts, seed)
 

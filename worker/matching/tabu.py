@@ -11,6 +11,7 @@ Work is bounded by an iteration count, so results are deterministic for a seed.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,11 +44,13 @@ def tabu_search(
     iterations: int,
     deadline: float,
     patience: int | None = None,
+    heartbeat: Callable[[float], object] | None = None,
 ) -> np.ndarray:
     """Best grouping found (group index per member) from a feasible `start`.
 
     `patience`: stop after that many restarts in a row found no new best (None = run
-    until the iterations or the deadline are used up).
+    until the iterations or the deadline are used up). `heartbeat(best_value)` is called
+    every 64 iterations, for progress reports (it must be cheap; they throttle).
     """
     weights = problem.weights.astype(np.float32)  # half the memory traffic per iteration
     n, num_groups = len(start), problem.num_groups
@@ -69,8 +72,11 @@ def tabu_search(
     last_gain = 0
     failed_restarts = 0
     for it in range(iterations):
-        if it % 64 == 0 and time.monotonic() > deadline:
-            break
+        if it % 64 == 0:
+            if time.monotonic() > deadline:
+                break
+            if heartbeat is not None:
+                heartbeat(best_value)
         own = sums[rows, group_of]
         tabu = tabu_until > it
         gathered = sums[:, group_of]
