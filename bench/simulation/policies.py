@@ -8,7 +8,12 @@ ratings (either direction) + per_meeting x times placed together + not_for_me x 
 me" ratings; with "welcome newcomers" a first-timer (never
 placed) gets WELCOME_BOND with every regular (placed >= REGULAR_MIN_MEETUPS times and
 >= REGULAR_MIN_AGAIN "meet again" received) and NEWCOMER_PRIORITY; every opted-in member
-gets UNPLACED_PRIORITY_STEP per earlier unplaced round. The instance goes to the real
+gets UNPLACED_PRIORITY_STEP per earlier unplaced round; "first good meetup first" (the
+product's suggested range and `not_yet_connected`): Hearth's meetups use the meetup form's
+suggested largest group SMALL_GROUP_MAX when the minimum lies below it (v1 and v2 alike:
+organizers keep the default), and in v2 a member who has neither given nor received a
+"meet again" (the history's `again_ratings`) gets `preferred_size` = the group minimum,
+other preferences above the maximum become the maximum. The instance goes to the real
 engine, `worker.matching.solve`, with time_limit=None (deterministic).
 
 The baselines: random groups within declared slots (`bench.baselines.random_grouping`, a
@@ -52,6 +57,7 @@ class Constants:
     regular_min_meetups: int = product.REGULAR_MIN_MEETUPS
     regular_min_again: int = product.REGULAR_MIN_AGAIN
     unplaced_priority_step: float = product.UNPLACED_PRIORITY_STEP
+    small_group_max: int = product.SMALL_GROUP_MAX
 
 
 def with_overrides(constants: Constants, overrides: list[str]) -> Constants:
@@ -72,7 +78,8 @@ def with_overrides(constants: Constants, overrides: list[str]) -> Constants:
                 raise ValueError(f"override {item!r}: unknown policy constant {name!r}")
             policies[policy] = replace(policies[policy], **{attr: value})
         elif name in Constants.__dataclass_fields__ and name != "policies":
-            scalars[name] = int(value) if name.startswith("regular_") else value
+            integer = name.startswith("regular_") or name == "small_group_max"
+            scalars[name] = int(value) if integer else value
         else:
             raise ValueError(f"override {item!r}: unknown constant {name!r}")
     return replace(constants, policies=policies, **scalars)
@@ -147,8 +154,11 @@ def build_instance(
             entry["priority"] = priority[m]
         members.append(entry)
     chosen = set(opted)
+    sizes = dict(GROUP_SIZE)
+    if policy.kind == "hearth" and sizes["min"] < constants.small_group_max:
+        sizes["max"] = min(sizes["max"], constants.small_group_max)
     instance: dict[str, Any] = {
-        "group_size": dict(GROUP_SIZE),
+        "group_size": sizes,
         "slots": [{"id": s} for s in community.slot_ids],
         "members": members,
         "pairs": [
@@ -159,7 +169,21 @@ def build_instance(
     }
     if policy.kind == "avoid_repeats":
         instance["weights"] = []
-    return add_v2_fields(instance, community, opted, fmt)
+    instance = add_v2_fields(instance, community, opted, fmt)
+    if policy.kind == "hearth" and fmt.version >= 2 and community.world is not None:
+        waiting = not_yet_connected(history, opted)
+        for entry, m in zip(instance["members"], opted, strict=True):
+            entry["preferred_size"] = (
+                sizes["min"] if m in waiting else min(entry["preferred_size"], sizes["max"])
+            )
+    return instance
+
+
+def not_yet_connected(history: History, opted: list[int]) -> set[int]:
+    """The product's `not_yet_connected`: members who have neither given nor received a
+    "meet again" (first-timers included)."""
+    connected = {m for pair, n in history.again_ratings.items() if n for m in pair}
+    return set(opted) - connected
 
 
 def hearth_bonds(

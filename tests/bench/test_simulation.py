@@ -16,6 +16,7 @@ from bench.simulation.formats import V1, Format
 from bench.simulation.history import History
 from bench.simulation.measured import measure, measured_goals, measured_table
 from bench.simulation.policies import (
+    GROUP_SIZE,
     POLICIES,
     Constants,
     Policy,
@@ -99,6 +100,30 @@ def test_bonds_follow_the_product_rules() -> None:
     parse_instance(instance)
     priority = {m["id"]: m.get("priority", 1.0) for m in instance["members"]}
     assert priority["m3"] == 1.0 + constants.newcomer_priority
+
+
+def test_first_good_meetup_first_mirrors_the_product() -> None:
+    """Hearth policies get the product's smaller group maximum (v1 and v2); in v2 members
+    with no "meet again" given or received prefer the minimum, and other preferences above
+    the maximum become it; baselines keep the meetup's range."""
+    community = generate_community(25, 3, seed=4, world=True)
+    history = History(community)
+    history.again_ratings[(0, 1)] = 1  # 0 or 1 said "meet again" to the other
+    opted, constants = list(range(25)), Constants()
+    assert constants.small_group_max == product.SMALL_GROUP_MAX
+    v1 = build_instance(BY_NAME["balanced"], opted, history, constants, V1)
+    v2 = build_instance(BY_NAME["balanced"], opted, history, constants, Format(2))
+    low, high = GROUP_SIZE["min"], min(GROUP_SIZE["max"], product.SMALL_GROUP_MAX)
+    assert v1["group_size"] == v2["group_size"] == {"min": low, "max": high}
+    size = {int(m["id"][1:]): m["preferred_size"] for m in v2["members"]}
+    assert all(size[m] == low for m in opted[2:])
+    for m in (0, 1):
+        assert size[m] == min(int(community.world.preferred_size[m]), high)
+    parse_instance(v2)
+    baseline = build_instance(BY_NAME["similarity only"], opted, history, constants, Format(2))
+    assert baseline["group_size"] == GROUP_SIZE
+    off = with_overrides(constants, ["small_group_max=6"])
+    assert build_instance(BY_NAME["balanced"], opted, history, off, V1)["group_size"] == GROUP_SIZE
 
 
 def test_every_policy_builds_a_valid_instance() -> None:

@@ -104,8 +104,10 @@ def test_instance_v2_carries_languages_about_places_sizes_and_picked_times(meetu
     one, two, three = (entries[f"m{p[n].id}"] for n in (1, 2, 3))
     assert one["languages"] == ["en"], "only codes we know reach the engine"
     assert one["about"] == "Sourdough and city history"
-    assert (one["location"], one["max_km"], one["preferred_size"]) == ([51.7, -1.2], 5, 4)
-    assert not {"location", "max_km", "preferred_size", "languages", "about"} & set(two)
+    # nobody has given or received a "meet again" yet: everyone prefers the minimum
+    assert (one["location"], one["max_km"], one["preferred_size"]) == ([51.7, -1.2], 5, 3)
+    assert not {"location", "max_km", "languages", "about"} & set(two)
+    assert {e.get("preferred_size") for e in entries.values()} == {3}
     assert "location" not in three and "max_km" not in three
     assert entries[f"m{p[4].id}"]["available"] == [f"slot-{saturday.id}"]
 

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.members.forms import HearthForm
+from webapp.services.matching import SMALL_GROUP_MAX
 
 POLICY_CHOICES = [
     SelectChoice("balanced", "Balanced: keep part of a circle together and add new people"),
@@ -58,7 +59,9 @@ class MeetupForm(HearthForm):
         "Smallest group", default=3, validators=[DataRequired(), NumberRange(2, 12)]
     )
     group_max = IntegerField(
-        "Largest group", default=6, validators=[DataRequired(), NumberRange(2, 12)]
+        "Largest group",
+        default=SMALL_GROUP_MAX,  # "first good meetup first" (services/matching.py)
+        validators=[DataRequired(), NumberRange(2, 12)],
     )
     policy = SelectField("Matching policy", choices=POLICY_CHOICES, default="balanced")
     welcome_newcomers = BooleanField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -63,6 +64,17 @@ def test_schedule_a_meetup_with_policy_and_venue_details(world):  # type: ignore
     assert "Step-free entrance" in shown and "deepen" in shown
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "meetup.scheduled" in actions
+
+
+def test_new_meetup_form_suggests_small_groups(world):  # type: ignore[no-untyped-def]
+    """The form's default largest group is SMALL_GROUP_MAX ("first good meetup first"),
+    with the reason next to it."""
+    page = world.clients["organizer"].get(f"/organize/{world.slug}/meetups/new")
+    html = page.get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="group_max"[^>]*value="(\d+)"', html)[1] == str(
+        matching.SMALL_GROUP_MAX
+    )
+    assert "Groups of 3 or 4 give each pair more time to talk" in html
 
 
 def test_bad_input_is_explained_and_nothing_is_saved(world):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from webapp.models import (
 )
 from webapp.models.groups import PairChoice
 from webapp.services import matching
-from webapp.services.communities import join
+from webapp.services.communities import create_community, join
 
 
 @pytest.fixture()
@@ -132,6 +132,36 @@ def test_welcome_newcomers_bonds_first_timers_to_well_rated_regulars(club):  # t
     assert entries[f"m{newcomers[0].id}"]["priority"] == 1.0 + matching.NEWCOMER_PRIORITY
     meetup.welcome_newcomers = False
     assert (regular.id, newcomers[0].id) not in _bonds(meetup)
+
+
+def test_first_good_meetup_first_reaches_the_instance(club):  # type: ignore[no-untyped-def]
+    """Members with no "meet again" given or received (in this community) prefer the
+    smallest groups; connected members keep their own preference; the organizer's range
+    is kept as set."""
+    community, m, past = club
+    _said(past, m[0], m[1], "again")  # m0 gave, m1 received: both connected
+    m[0].preferred_group_size, m[1].preferred_group_size = 6, 4
+    m[2].preferred_group_size = 5  # not connected yet: asks for the minimum
+    other = create_community(m[8], "Other club")
+    elsewhere = Meetup(
+        community_id=other.id,
+        title="Elsewhere",
+        optin_deadline=datetime(2020, 1, 1),
+        status=MeetupStatus.MATCHED,
+    )
+    db.session.add(elsewhere)
+    db.session.flush()
+    _said(elsewhere, m[3], m[4], "again")  # feedback in another community does not count
+    meetup = make_meetup(community)  # groups of 3-6
+    opt_in_all(meetup, m)
+    db.session.commit()
+    instance = matching.build_instance(meetup)
+    assert instance["group_size"] == {"min": 3, "max": 6}, "the organizer's range"
+    size = {int(e["id"][1:]): e.get("preferred_size") for e in instance["members"]}
+    assert (size[m[0].id], size[m[1].id]) == (6, 4), "connected: their own preference"
+    assert all(size[p.id] == 3 for p in m[2:]), "not yet connected: the minimum"
+    matching.run_matching_round(meetup.id)
+    assert sum(map(len, _groups(meetup))) == 9
 
 
 def test_paused_members_are_left_out(club):  # type: ignore[no-untyped-def]
