@@ -144,3 +144,12 @@ def test_a_rotation_no_swap_can_make_is_found() -> None:
         [1, 2, 6],
         [3, 7, 8],
     ]
+
+
+def test_no_exchange_round_starts_after_the_deadline() -> None:
+    """A time-limited search that reaches exchanges late does not overrun its limit."""
+    state = _descended(blocked_instance(150, 2, 6), 6)
+    before = state.group_of.copy()
+    assert exchange_descend(state, 200, deadline=0.0) == 0
+    assert (state.group_of == before).all()
+    assert exchange_descend(state, 200, deadline=np.inf) > 0, "with time, some improve"

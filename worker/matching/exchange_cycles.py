@@ -38,6 +38,8 @@ def exchange_descend(state: Assignment, max_rounds: int, deadline: float) -> int
         return made
     stale = LIKED_REFRESH
     for _ in range(max_rounds):
+        if time.monotonic() > deadline:
+            break
         fresh = stale >= LIKED_REFRESH
         if fresh:
             own_group = np.where(state.group_of >= 0, state.group_of, 0)
@@ -46,7 +48,7 @@ def exchange_descend(state: Assignment, max_rounds: int, deadline: float) -> int
         applied = _apply_disjoint(state, gains, first, second)
         made += applied
         stale = stale + 1 if applied else LIKED_REFRESH  # none left: look again with fresh lists
-        if (fresh and not applied) or time.monotonic() > deadline:
+        if fresh and not applied:
             break
     return made
 

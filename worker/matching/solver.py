@@ -56,7 +56,9 @@ def solve(
     """
     started = time.monotonic()
     reporter = Reporter(progress) if progress is not None else SILENT
-    budget = Budget.start(time_limit)  # parsing counts against the limit too
+    members = instance.get("members") if isinstance(instance, dict) else None
+    size = len(members) if isinstance(members, list) else 0
+    budget = Budget.start(time_limit, size)  # parsing counts against the limit too
     parsed = parse_instance(instance)
     split = language_split(parsed)
     if split is None:
