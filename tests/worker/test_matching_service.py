@@ -21,7 +21,7 @@ from webapp.models import (
 )
 from webapp.models.groups import PairChoice
 from webapp.models.meetups import MatchingPolicy
-from webapp.services import match_review, matching
+from webapp.services import match_review, match_runs, matching
 from webapp.services.communities import create_community, join
 from webapp.services.meetups import SlotSpec, schedule_meetup
 from webapp.services.profiles import interests_by_name
@@ -224,10 +224,10 @@ def test_a_round_stores_valid_groups_and_one_email_each_once(meetup):  # type: i
 
 
 def test_due_meetups_are_those_past_their_deadline(meetup):  # type: ignore[no-untyped-def]
-    assert matching.due_meetup_ids() == []
+    assert match_runs.due_batch(100) == []
     meetup.optin_deadline = datetime(2020, 1, 1)
     db.session.commit()
-    assert matching.due_meetup_ids() == [meetup.id]
+    assert match_runs.due_batch(100) == [meetup.id]
     matching.run_matching_round(meetup.id, notify=False)
-    assert matching.due_meetup_ids() == []
+    assert match_runs.due_batch(100) == []
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0

@@ -1,8 +1,8 @@
 """Running a meetup's match on a worker, with progress, and starting due ones in batches.
 
-`run` is what the matching task calls: `matching.run_matching_round`'s steps (build the
-instance, solve, store the preview behind the guarded UPDATE that only one run can win,
-publish automatic meetups past their deadline), with each step reported to
+`run` is a meetup's match (the matching task's, and `matching.run_matching_round`'s): build
+the instance, solve, store the preview behind the guarded UPDATE that only one run can win,
+publish automatic meetups past their deadline, with each step reported to
 `match_progress` and the engine's search reporting its best score as it goes. Everything
 the run writes is in one transaction, so a run stopped half-way (a soft time limit, a
 crash) leaves the meetup open for the next run and nothing half-written.
@@ -27,7 +27,6 @@ from webapp.models import Meetup, MeetupStatus
 from webapp.models._time import utcnow
 from webapp.models.meetups import MatchProgress
 from webapp.services import audit, match_progress, match_store, matching
-from worker.matching import solve
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ def run(meetup_id: int, *, notify: bool = True) -> list[int]:
         instance = matching.build_instance(meetup)
         limit = current_app.config["MATCH_TIME_LIMIT"]
         match_progress.mark(meetup_id, match_progress.SEARCHING, seconds=0.0, limit=limit)
-        result = _solve(meetup, instance, limit)
+        result = matching.solve_for(meetup, instance, match_progress.searching(meetup.id, limit))
         match_progress.mark(
             meetup_id, match_progress.STORING, best_score=result["objective"], limit=limit
         )
@@ -72,14 +71,6 @@ def run(meetup_id: int, *, notify: bool = True) -> list[int]:
 
         return publish(meetup, None, notify=notify)
     return []
-
-
-def _solve(meetup: Meetup, instance: dict, limit: float) -> dict:
-    """The engine's result, with the same seed as `matching.solve_for`, reporting progress."""
-    if not instance["members"]:
-        return matching.solve_for(meetup, instance)
-    report = match_progress.searching(meetup.id, limit)
-    return solve(instance, seed=meetup.id + meetup.match_version, time_limit=limit, progress=report)
 
 
 def _store(meetup: Meetup, result: dict) -> bool:

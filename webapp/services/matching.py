@@ -74,6 +74,7 @@ from webapp.services import blocks, languages
 from webapp.services import matching_history as history
 from webapp.timeutil import weekly_window
 from worker.matching import solve
+from worker.matching.progress import ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -321,12 +322,14 @@ def _priorities(meetup: Meetup, member_ids: list[int]) -> Counter[int]:
     return Counter(rows)
 
 
-def solve_for(meetup: Meetup, instance: dict) -> dict:
-    """The engine's result for an instance of this meetup (deterministic per meetup)."""
+def solve_for(meetup: Meetup, instance: dict, progress: ProgressCallback | None = None) -> dict:
+    """The engine's result for an instance of this meetup (deterministic per meetup);
+    `progress` hears the search's best score as it goes (`match_progress.searching`)."""
     if not instance["members"]:
         return {"groups": [], "unmatched": [], "objective": 0.0, "placed": 0, "seconds": 0.0}
     limit = current_app.config["MATCH_TIME_LIMIT"]
-    return solve(instance, seed=meetup.id + meetup.match_version, time_limit=limit)
+    seed = meetup.id + meetup.match_version
+    return solve(instance, seed=seed, time_limit=limit, progress=progress)
 
 
 def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
@@ -341,14 +344,3 @@ def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
     from webapp.services import match_runs  # match_runs builds on this module
 
     return match_runs.run(meetup_id, notify=notify)
-
-
-def due_meetup_ids() -> list[int]:
-    """Open meetups whose opt-in deadline has passed."""
-    return list(
-        db.session.scalars(
-            select(Meetup.id).where(
-                Meetup.status == MeetupStatus.OPEN, Meetup.optin_deadline <= utcnow()
-            )
-        )
-    )

@@ -19,7 +19,7 @@ from webapp.models import (
     MeetupStatus,
     OutboxEmail,
 )
-from webapp.services import match_review, matching
+from webapp.services import match_review, match_runs, matching
 from webapp.services.communities import create_community, join
 from webapp.services.errors import ServiceError
 from webapp.services.groups import groups_of
@@ -271,7 +271,7 @@ def test_the_scheduler_publishes_only_when_the_organizer_opted_in(setup):  # typ
     _, _, meetup = setup
     meetup.optin_deadline = datetime(2020, 1, 1)
     db.session.commit()
-    assert matching.due_meetup_ids() == [meetup.id]
+    assert match_runs.due_batch(100) == [meetup.id]
     assert matching.run_matching_round(meetup.id) == []
     db.session.expire_all()
     assert meetup.status == MeetupStatus.PREVIEWED
