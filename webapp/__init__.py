@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import load_shedding
+from webapp import i18n, load_shedding
 from webapp.celery import celery_init_app
 from webapp.config import load_config
 from webapp.db_connections import ping_when_idle
@@ -40,6 +40,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     load_shedding.init_app(app)  # first: a shed request costs as little as possible
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     celery_init_app(app)
 
