@@ -336,18 +336,37 @@ def _remove_slot(
             field="slots",
         )
     opted_in = db.session.scalar(select(func.count(OptIn.id)).where(OptIn.meetup_id == target.id))
+    picks = _picks_of(target, slot.id)
+    only_this = sum(1 for ids in picks.values() if len(ids) == 1)
     if opted_in and not confirmed:
         raise ServiceError(
             f"{where}{opted_in} members opted in while the {when} slot was offered. Tick "
             "“Yes, remove slots although members opted in” to remove it; they stay opted "
-            "in for the other times.",
+            "in for the other times"
+            + (
+                f" ({only_this} picked only this time: their weekly availability will "
+                "decide instead)."
+                if only_this
+                else "."
+            ),
             field="confirm_slot_removal",
         )
+    for optin, ids in picks.items():
+        # Forget the removed time; a member left with no pick falls back to their weekly
+        # grid (as opt-ins from before picking do) rather than being impossible to place.
+        optin.slot_ids = [s for s in ids if s != slot.id] or None
     target.slots.remove(slot)
     changes.append(
         f"removed the {when} slot at {slot.venue.name}"
         + (f" ({opted_in} members had opted in; confirmed)" if opted_in else "")
     )
+
+
+def _picks_of(target: Meetup, slot_id: int) -> dict[OptIn, list[int]]:
+    """The opt-ins of `target` whose picked times include `slot_id`, with their picks."""
+    optins = db.session.scalars(select(OptIn).where(OptIn.meetup_id == target.id))
+    picks = {o: [int(s) for s in o.slot_ids] for o in optins if o.slot_ids}
+    return {o: ids for o, ids in picks.items() if slot_id in ids}
 
 
 def _add_slot(

@@ -158,6 +158,30 @@ def test_removing_a_slot_after_opt_ins_needs_confirmation(world):  # type: ignor
     assert "removed the" in summary and "6 members had opted in; confirmed" in summary
 
 
+def test_removing_a_slot_forgets_it_in_the_members_picks(world):  # type: ignore[no-untyped-def]
+    meetup = db.session.get(Meetup, world.meetup_id)
+    later = meetup.slots[0].starts_at + timedelta(days=1)
+    meetup.slots.append(
+        MeetupSlot(starts_at=later, venue=Venue(community_id=meetup.community_id, name="Park"))
+    )
+    db.session.commit()
+    kept, removed = (s.id for s in meetup.slots)
+    both, only_removed, only_kept, *_ = sorted(meetup.optins, key=lambda o: o.member_id)
+    both.slot_ids, only_removed.slot_ids, only_kept.slot_ids = [kept, removed], [removed], [kept]
+    db.session.commit()
+    data = _settings(meetup) | _rows(meetup, **{"1": {"remove": "y"}})
+    refused = _edit(world, meetup, data).get_data(as_text=True)
+    assert "1 picked only this time: their weekly availability will decide instead" in refused
+    assert _edit(world, meetup, data | {"confirm_slot_removal": "y"}).status_code == 302
+    db.session.expire_all()
+    picks = matching.picked_slots(
+        meetup, [both.member_id, only_removed.member_id, only_kept.member_id]
+    )
+    assert picks == {both.member_id: {kept}, only_kept.member_id: {kept}}, (
+        "the removed time is forgotten; a member who picked only it falls back to their grid"
+    )
+
+
 def test_the_last_slot_cannot_be_removed(world):  # type: ignore[no-untyped-def]
     meetup = db.session.get(Meetup, world.meetup_id)
     before = _snapshot(meetup)
