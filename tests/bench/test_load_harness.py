@@ -118,3 +118,12 @@ def test_paced_newcomers_sign_up_once_a_second_each(context) -> None:  # type: i
     signups = [s for s in samples if s[1] == "auth POST /signup"]
     assert {status for *_, status in signups} == {302}
     assert 2 <= len(signups) <= 2 * 5, len(signups)
+
+
+def test_profile_reference_reads_only_the_profile_page(context) -> None:  # type: ignore[no-untyped-def]
+    samples = runner.run_locust(
+        context, ["ProfilePage"], users=2, spawn_rate=2, seconds=3, label="profile"
+    )
+    measured = Counter((name, status) for _t, name, _ms, status in samples)
+    assert measured.pop(("member GET /me/profile", 200), 0) > 0
+    assert {name for name, _ in measured} <= {"setup GET /login", "setup POST /login"}, measured
