@@ -58,7 +58,9 @@ def table(rows: list[runner.Row]) -> str:
     for row in rows:
         r = row.result
         goal = (
-            f">={row.goal.rate:.0f}/s, {row.goal.percentile}<={row.goal.ms:.0f}ms, no error"
+            row.goal.label
+            if row.goal and row.goal.label
+            else f">={row.goal.rate:.0f}/s, {row.goal.percentile}<={row.goal.ms:.0f}ms, no error"
             if row.goal and row.goal.rate
             else f"{row.goal.percentile}<={row.goal.ms:.0f}ms, no error, RSS <+10%"
             if row.goal
