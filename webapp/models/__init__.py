@@ -4,6 +4,7 @@ from webapp.models.api_tokens import ApiToken, ApiTokenKind
 from webapp.models.audit import AuditEntry
 from webapp.models.checkins import LonelinessCheckin
 from webapp.models.communities import Community, CommunityArea, Membership, Role
+from webapp.models.compat import CompatModel, CompatSetting
 from webapp.models.groups import Group, GroupMember, MeetupFeedback, PairFeedback, Rsvp
 from webapp.models.meetups import (
     Frequency,
@@ -32,6 +33,8 @@ __all__ = [
     "Block",
     "Community",
     "CommunityArea",
+    "CompatModel",
+    "CompatSetting",
     "DashboardSnapshot",
     "Group",
     "GroupMember",
