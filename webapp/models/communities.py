@@ -38,6 +38,9 @@ class Community(db.Model):
     #: Secret part of the invite link; rotating it makes old links stop working.
     invite_code: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The language of emails to members who chose none (one of i18n.SUPPORTED_LOCALES);
+    #: None means English.
+    default_locale: Mapped[str | None] = mapped_column(String(8))
 
     memberships = relationship(
         "Membership", back_populates="community", cascade="all, delete-orphan"

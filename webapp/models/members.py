@@ -84,6 +84,9 @@ class Member(UserMixin, db.Model):
     accessibility_needs: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: Set when the member deleted their account: the row stays only as an anonymous shell.
     deleted_at: Mapped[datetime | None]
+    #: The language the member chose for pages and emails (one of i18n.SUPPORTED_LOCALES);
+    #: None means "not chosen": pages follow the browser, emails the community's default.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     interests: Mapped[list[Interest]] = relationship(
         secondary=member_interests, order_by="Interest.name"
