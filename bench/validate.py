@@ -4,7 +4,8 @@ Benchmarks validate every result with ``worker.matching.check_result``; this che
 second, engine-free reading of the rules in docs/matching-format.md so a harness run
 without the engine (``--engine random``) and the bench's own tests stay honest too. It
 covers the v2 rules (venue distance, a shared language per group) and recomputes the v2
-objective (interest similarity plus ``about_weight`` times about-text similarity).
+objective (``interest_weight`` times interest similarity plus ``about_weight`` times
+about-text similarity, plus bonds).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ Result = dict[str, Any]
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_ABOUT_WEIGHT = 1.0  # the format's default `about_weight` (docs/matching-format.md)
+DEFAULT_INTEREST_WEIGHT = 1.0  # the format's default `interest_weight` (issue 15)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -132,14 +134,33 @@ def about_vectors(instance: Instance) -> Any:
     return sparse.csr_matrix((rows.data, (index, rows.col)), shape=(len(texts), rows.shape[1]))
 
 
+def similarity_total(instance: Instance, groups: list[list[str]]) -> float:
+    """Sum over the groups' pairs of the v1 similarity alone (no bonds; 0 with weights)."""
+    rows = features.feature_matrix(instance)
+    if rows is None:
+        return 0.0
+    index = features.member_index(instance)
+    total = 0.0
+    for group in groups:
+        part = rows[[index[m] for m in group]]
+        gram = part @ part.T
+        gram = gram.toarray() if sparse.issparse(gram) else np.asarray(gram)
+        total += float(np.triu(gram, k=1).sum())
+    return total
+
+
 def objective(instance: Instance, groups: Iterable[Sequence[str]]) -> float:
     """The v2 objective: the v1 pair weights plus about_weight x about cosine per pair.
 
-    Without explicit ``weights`` and with about texts, w(i, j) = interest similarity +
-    bonds + about_weight * cos(about_i, about_j) (zero when either wrote nothing).
+    Without explicit ``weights`` and with about texts, w(i, j) = interest_weight x interest
+    similarity + bonds + about_weight * cos(about_i, about_j) (zero when either wrote
+    nothing).
     """
     groups = [list(g) for g in groups]
     total = features.objective(instance, groups)
+    interest = instance.get("interest_weight")
+    if interest is not None and float(interest) != DEFAULT_INTEREST_WEIGHT:
+        total += (float(interest) - DEFAULT_INTEREST_WEIGHT) * similarity_total(instance, groups)
     weight = instance.get("about_weight")
     weight = DEFAULT_ABOUT_WEIGHT if weight is None else float(weight)
     about = None if instance.get("weights") is not None else about_vectors(instance)

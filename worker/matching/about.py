@@ -1,5 +1,9 @@
 """About texts: TF-IDF topic vectors blended into the pair similarity, and shared topics.
 
+The v2 field `interest_weight` (default 1; a community's learned compatibility model sets
+it, worker/compat) scales the interest part the same way: the interest rows are multiplied
+by sqrt(interest_weight), so sim becomes interest_weight * interest_sim.
+
 The format's v2 blend is additive so it factorises into feature rows:
 sim(i, j) = interest_sim(i, j) + about_weight * about_sim(i, j), where about_sim is the
 cosine of the members' TF-IDF about vectors (zero when either wrote nothing). Appending
@@ -18,6 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 ABOUT_WEIGHT = 1.0  # default `about_weight`, tuned by simulation (docs/matching-format.md)
+INTEREST_WEIGHT = 1.0  # default `interest_weight`: the interest similarity as in v1
+INTEREST_WEIGHT_MAX = 10.0  # larger values are rejected as a likely mistake
 WHY_TOPICS = 3  # about-text topics named in a group's `why`, after the shared tags
 
 
@@ -47,6 +53,15 @@ def about_topics(texts: list[str]) -> AboutTopics | None:
         (rows.data, (index[rows.row], rows.col)), shape=(len(texts), rows.shape[1])
     )
     return AboutTopics(vectors, list(vectorizer.get_feature_names_out()))
+
+
+def scale_rows(features: np.ndarray | sp.csr_matrix, weight: float) -> np.ndarray | sp.csr_matrix:
+    """Feature rows whose dot products are weight * the original ones."""
+    if sp.issparse(features):
+        scaled = sp.csr_matrix(features) * np.sqrt(weight)
+        scaled.eliminate_zeros()
+        return scaled
+    return np.asarray(features) * np.sqrt(weight)
 
 
 def blend(

@@ -248,4 +248,6 @@ def dense_features(instance: Instance) -> np.ndarray | None:
     if features is None or not sp.issparse(features):
         return features
     used = np.unique(features.indices)
+    if not len(used):  # no tag at all (or interest_weight 0): one zero column, not none
+        return np.zeros((features.shape[0], 1))
     return features[:, used].toarray()

@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from worker.matching.about import ABOUT_WEIGHT, AboutTopics, about_topics, blend
+from worker.matching.about import (
+    ABOUT_WEIGHT,
+    INTEREST_WEIGHT,
+    INTEREST_WEIGHT_MAX,
+    AboutTopics,
+    about_topics,
+    blend,
+    scale_rows,
+)
 from worker.matching.fields import (
     InstanceError,
     as_dict,
@@ -54,6 +62,7 @@ class Instance:
     topics: AboutTopics | None = None  # TF-IDF of the about texts (for `why`)
     about_weight: float = ABOUT_WEIGHT
     about_columns: int = 0  # trailing feature columns that are the blended about vectors
+    interest_weight: float = INTEREST_WEIGHT  # interest rows are scaled by its square root
     preferred_size: np.ndarray | None = None  # (n,) int, 0 = no preference
 
     @property
@@ -163,6 +172,14 @@ def _with_v2(
         about_weight = as_float(raw["about_weight"], "about_weight", minimum=0)
         if about_weight > 1:
             raise InstanceError("about_weight", f"must be at most 1, got {about_weight:g}")
+    interest_weight = INTEREST_WEIGHT
+    if raw.get("interest_weight") is not None:
+        interest_weight = as_float(raw["interest_weight"], "interest_weight", minimum=0)
+        if interest_weight > INTEREST_WEIGHT_MAX:
+            raise InstanceError(
+                "interest_weight",
+                f"must be at most {INTEREST_WEIGHT_MAX:g}, got {interest_weight:g}",
+            )
     if raw.get("version") is not None:
         version = as_int(raw["version"], "version", minimum=1)
         if version > 2:
@@ -170,6 +187,7 @@ def _with_v2(
     v2 = (
         raw.get("version") == 2
         or raw.get("about_weight") is not None
+        or raw.get("interest_weight") is not None
         or venues is not None
         or members.languages is not None
         or members.about is not None
@@ -182,6 +200,8 @@ def _with_v2(
         available, beyond = narrow_to_reach(available, parsed.location, parsed.max_km, venues)
     topics = None if members.about is None else about_topics(members.about)
     features, about_columns = parsed.features, 0
+    if features is not None and interest_weight != INTEREST_WEIGHT:
+        features = scale_rows(features, interest_weight)
     if topics is not None and features is not None and about_weight > 0:
         features = blend(features, topics.vectors, about_weight)
         about_columns = len(topics.terms)
@@ -197,6 +217,7 @@ def _with_v2(
         topics=topics,
         about_weight=about_weight,
         about_columns=about_columns,
+        interest_weight=interest_weight,
         preferred_size=members.preferred_size,
     )
 

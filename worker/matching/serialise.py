@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from worker.matching.about import INTEREST_WEIGHT
 from worker.matching.features import dense_features
 from worker.matching.instance import Instance
 
@@ -24,6 +25,9 @@ def instance_to_dict(instance: Instance) -> dict:
     if instance.v2:
         out["version"] = 2
         out["about_weight"] = instance.about_weight
+        if instance.interest_weight != INTEREST_WEIGHT:
+            # vectors below carry the scaled rows; parsing normalises them, then rescales
+            out["interest_weight"] = instance.interest_weight
     if instance.num_groups is not None:
         out["num_groups"] = instance.num_groups
     real_slots = instance.slot_ids != [None]
