@@ -111,7 +111,9 @@ def load_config() -> dict[str, object]:
             "task_queues": {name: {"routing_key": name} for name in queues.values()},
             "task_routes": {task: {"queue": queues[kind]} for task, kind in TASK_QUEUES.items()},
             "task_annotations": {
-                "hearth.run_matching_round": {"soft_time_limit": soft, "time_limit": hard}
+                "hearth.run_matching_round": {"soft_time_limit": soft, "time_limit": hard},
+                # Learned compatibility (issue 15): a training takes well under a minute.
+                "hearth.train_compat_model": {"soft_time_limit": 300, "time_limit": 360},
             },
             "task_ignore_result": True,
             "task_serializer": "json",
@@ -147,6 +149,7 @@ def load_config() -> dict[str, object]:
             "sweep_outbox_seconds": float(env("OUTBOX_SWEEP_SECONDS") or 60),
             "match_due_seconds": float(env("MATCH_DUE_SECONDS") or 60),
             "notifications_seconds": float(env("NOTIFICATIONS_SECONDS") or 300),
+            "compat_train_seconds": float(env("COMPAT_TRAIN_SECONDS") or 3600),
         },
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -180,6 +183,8 @@ TASK_QUEUES = {
     "hearth.send_due_notifications": "notifications",
     "hearth.match_due_meetups": "notifications",
     "hearth.refresh_dashboards": "notifications",
+    "hearth.train_compat_models": "notifications",
+    "hearth.train_compat_model": "matching",
 }
 
 

@@ -28,6 +28,10 @@ def beat_schedule(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "hearth.refresh_dashboards",
             "schedule": float(settings.get("dashboard_seconds", 600.0)),
         },
+        "train-compat-models": {
+            "task": "hearth.train_compat_models",
+            "schedule": float(settings.get("compat_train_seconds", 3600.0)),
+        },
     }
 
 

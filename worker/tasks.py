@@ -132,3 +132,28 @@ def refresh_dashboards() -> int:
     from webapp.services import dashboard
 
     return dashboard.refresh_all()
+
+
+@shared_task(name="hearth.train_compat_models")
+def train_compat_models() -> list[int]:
+    """Queue a training for every community with enough new rated pairs (issue 15;
+    `compat_training.due_community_ids`); returns their ids."""
+    from webapp.services import compat_training
+
+    due = compat_training.due_community_ids()
+    for community_id in due:
+        train_compat_model.delay(community_id)
+    if due:
+        log.info("queued compatibility training for communities %s", due)
+    return due
+
+
+@shared_task(name="hearth.train_compat_model", acks_late=True)
+def train_compat_model(community_id: int) -> int | None:
+    """Train one community's compatibility model if it is still due; returns the stored
+    version (None if not due, or a concurrent training stored it first). Matching keeps
+    using the newest stored model meanwhile."""
+    from webapp.services import compat_training
+
+    row = compat_training.train_if_due(community_id)
+    return None if row is None else row.version

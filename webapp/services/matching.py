@@ -38,6 +38,11 @@ see bench/README.md), balanced with format v2 and organizers keeping the suggest
 never had a good meetup 46% -> 37%, strong tie 29% -> 34%, left 31% -> 28%; extra
 priority or bonds with their most similar members did not help.
 
+Learned compatibility (issue 15): when the community's newest model (`compat_training`) is
+adopted and the organizer has not switched it off, `compat_weights` sets the instance's
+`interest_weight` and `about_weight` and adds learned bonds for pairs with history; a
+missing, corrupt or outdated model falls back to the plain weight, logged and recorded.
+
 Paused members (`Member.paused_until` in the future) are left out of the instance, and
 blocked pairs (the members' `blocked_pairs` service) become the instance's `blocks`.
 
@@ -70,7 +75,7 @@ from webapp.models import (
 )
 from webapp.models._time import utcnow
 from webapp.models.groups import PairChoice
-from webapp.services import blocks, languages
+from webapp.services import blocks, compat_weights, languages
 from webapp.services import matching_history as history
 from webapp.timeutil import weekly_window
 from worker.matching import solve
@@ -194,7 +199,10 @@ def build_instance(
     blocks = blocked_pairs(member_ids)
     if blocks:
         instance["blocks"] = [[member_key(a), member_key(b)] for a, b in sorted(blocks)]
-    return instance
+    if not entries:
+        return instance
+    # The community's learned compatibility, when adopted and on; else the plain weight.
+    return compat_weights.with_learned_terms(instance, meetup.id, meetup.community_id)
 
 
 def not_yet_connected(community_id: int, member_ids: list[int]) -> set[int]:

@@ -1,0 +1,296 @@
+"""Database rows as the learned compatibility model's plain facts (worker/compat).
+
+`rated_pairs(community_id)` walks the community's published meetups in time order and
+returns every pair placed in the same group that is a rated pair under
+`worker.compat.label` (either said "meet again": 1; someone answered the feedback form
+without it: 0; neither answered: no example), with what had happened between the two
+before that meetup. A seat whose member answered "Can't make it", or who said in the
+feedback that they did not attend, did not meet anyone: such pairs are no example (they
+still count as "placed together" for later meetups, as `matching_history.times_met`
+does). Member facts are the profile as it is now (interests, about text, languages, home
+point, weekly grid), with the date they joined this community; the database keeps no
+history of profiles.
+
+`history_for(community_id, member_ids, exclude_meetup)` gives the same history counts
+for a meetup being matched, keyed by the engine's member ids, for
+`worker.compat.instance_terms`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from webapp.extensions import db
+from webapp.models import (
+    Availability,
+    Group,
+    GroupMember,
+    Meetup,
+    MeetupFeedback,
+    MeetupSlot,
+    MeetupStatus,
+    Member,
+    Membership,
+    PairFeedback,
+    Rsvp,
+)
+from webapp.models.groups import PairChoice
+from webapp.services import languages
+from webapp.services.matching_history import Pair, pair
+from worker.compat import MemberFacts, PairFacts, label
+
+
+@dataclass(frozen=True)
+class RatedPairs:
+    """A community's rated pairs: member facts (indexed by `PairFacts.a`/`.b`), the pairs,
+    each pair's 0/1 label, meetup order (0 = earliest), and the policy-weight history."""
+
+    members: list[MemberFacts]
+    pairs: list[PairFacts]
+    labels: list[int]
+    meetup_rank: list[int]
+    mutual_before: list[int]  # earlier meetups after which both said "meet again"
+    policies: list[str]  # the policy of the meetup where they met
+
+
+def _seats(community_id: int) -> list[tuple[int, int, int, datetime]]:
+    """(meetup id, group id, member id, group start) of every kept seat in the community's
+    published meetups, in time order."""
+    rows = db.session.execute(
+        select(GroupMember.meetup_id, GroupMember.group_id, GroupMember.member_id)
+        .add_columns(MeetupSlot.starts_at)
+        .join(Group, Group.id == GroupMember.group_id)
+        .join(MeetupSlot, MeetupSlot.id == Group.slot_id)
+        .join(Meetup, Meetup.id == GroupMember.meetup_id)
+        .where(
+            Meetup.community_id == community_id,
+            Meetup.status == MeetupStatus.MATCHED,
+            GroupMember.rsvp != Rsvp.CANT,
+        )
+        .order_by(GroupMember.group_id, GroupMember.member_id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _answers(meetup_ids: list[int]) -> tuple[dict, dict]:
+    """(attended flag per (meetup, member) of who filled in the form, choice per
+    (meetup, rater, ratee))."""
+    forms = {
+        (m, member): attended
+        for m, member, attended in db.session.execute(
+            select(
+                MeetupFeedback.meetup_id, MeetupFeedback.member_id, MeetupFeedback.attended
+            ).where(MeetupFeedback.meetup_id.in_(meetup_ids))
+        )
+    }
+    said = {
+        (m, rater, ratee): choice
+        for m, rater, ratee, choice in db.session.execute(
+            select(
+                PairFeedback.meetup_id,
+                PairFeedback.rater_id,
+                PairFeedback.ratee_id,
+                PairFeedback.choice,
+            ).where(PairFeedback.meetup_id.in_(meetup_ids))
+        )
+    }
+    return forms, said
+
+
+def says_again(forms: dict, said: dict, meetup_id: int, rater: int, ratee: int) -> bool | None:
+    """What `rater` said about `ratee` after the meetup: True ("meet again"), False
+    (answered without it), None (no answer)."""
+    choice = said.get((meetup_id, rater, ratee))
+    if choice is not None:
+        return choice == PairChoice.AGAIN
+    return False if forms.get((meetup_id, rater)) else None
+
+
+def rated_pairs(community_id: int) -> RatedPairs:
+    """Every rated pair of the community's published meetups, earliest meetup first."""
+    seats = _seats(community_id)
+    starts: dict[int, datetime] = {}
+    groups: dict[int, list[int]] = defaultdict(list)
+    group_meetup: dict[int, int] = {}
+    for meetup_id, group_id, member_id, starts_at in seats:
+        starts[meetup_id] = min(starts.get(meetup_id, starts_at), starts_at)
+        groups[group_id].append(member_id)
+        group_meetup[group_id] = meetup_id
+    order = sorted(starts, key=lambda m: (starts[m], m))
+    policies = dict(
+        db.session.execute(select(Meetup.id, Meetup.policy).where(Meetup.id.in_(order))).all()
+    )
+    forms, said = _answers(order)
+    member_ids = sorted({m for people in groups.values() for m in people})
+    index = {m: k for k, m in enumerate(member_ids)}
+    by_meetup: dict[int, list[int]] = defaultdict(list)
+    for group_id in groups:
+        by_meetup[group_meetup[group_id]].append(group_id)
+    met: Counter[Pair] = Counter()
+    again: Counter[Pair] = Counter()
+    not_for_me: Counter[Pair] = Counter()
+    mutual: Counter[Pair] = Counter()
+    out = RatedPairs(member_facts(community_id, member_ids), [], [], [], [], [])
+    for rank, meetup_id in enumerate(order):
+        for group_id in sorted(by_meetup[meetup_id]):
+            people = groups[group_id]
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    if forms.get((meetup_id, a)) is False or forms.get((meetup_id, b)) is False:
+                        continue  # one of them was not there
+                    found = label(
+                        says_again(forms, said, meetup_id, a, b),
+                        says_again(forms, said, meetup_id, b, a),
+                    )
+                    if found is None:
+                        continue
+                    key = pair(a, b)
+                    out.pairs.append(
+                        PairFacts(
+                            when=starts[meetup_id],
+                            group_size=len(people),
+                            a=index[a],
+                            b=index[b],
+                            met_before=met[key],
+                            again_before=again[key],
+                            not_for_me_before=not_for_me[key],
+                        )
+                    )
+                    out.labels.append(found)
+                    out.meetup_rank.append(rank)
+                    out.mutual_before.append(mutual[key])
+                    out.policies.append(str(policies[meetup_id]))
+        _remember(meetup_id, [groups[g] for g in by_meetup[meetup_id]], said, met)
+        _remember_ratings(meetup_id, said, again, not_for_me, mutual)
+    return out
+
+
+def _remember(meetup_id: int, groups: list[list[int]], said: dict, met: Counter) -> None:
+    """Count every pair placed together at this meetup as having met."""
+    for people in groups:
+        for i, a in enumerate(people):
+            for b in people[i + 1 :]:
+                met[pair(a, b)] += 1
+
+
+def _remember_ratings(
+    meetup_id: int, said: dict, again: Counter, not_for_me: Counter, mutual: Counter
+) -> None:
+    """Add this meetup's ratings to the pairs' history."""
+    for (m, rater, ratee), choice in said.items():
+        if m != meetup_id:
+            continue
+        if choice == PairChoice.NOT_FOR_ME:
+            not_for_me[pair(rater, ratee)] += 1
+        else:
+            again[pair(rater, ratee)] += 1
+            if rater < ratee and said.get((m, ratee, rater)) == PairChoice.AGAIN:
+                mutual[(rater, ratee)] += 1
+
+
+def member_facts(community_id: int, member_ids: list[int]) -> list[MemberFacts]:
+    """`MemberFacts` of these members, in the order given."""
+    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
+    joined = dict(
+        db.session.execute(
+            select(Membership.member_id, Membership.joined_at).where(
+                Membership.community_id == community_id, Membership.member_id.in_(member_ids)
+            )
+        ).all()
+    )
+    weekly: dict[int, set[str]] = defaultdict(set)
+    for member_id, weekday, part in db.session.execute(
+        select(Availability.member_id, Availability.weekday, Availability.part).where(
+            Availability.member_id.in_(member_ids)
+        )
+    ):
+        weekly[member_id].add(f"{weekday}-{part}")
+    return [
+        MemberFacts(
+            interests=[i.name for i in members[m].interests],
+            about=members[m].about or "",
+            languages=languages.known_codes(members[m].languages or []),
+            home=members[m].home,
+            weekly=frozenset(weekly[m]),
+            joined=joined.get(m),
+        )
+        for m in member_ids
+    ]
+
+
+def rated_pair_count(community_id: int) -> int:
+    """How many rated pairs `rated_pairs` would return, counted in one query."""
+    first, second = aliased(GroupMember), aliased(GroupMember)
+
+    def answered(member, other, attended: bool):  # type: ignore[no-untyped-def]
+        form = exists().where(
+            MeetupFeedback.meetup_id == first.meetup_id,
+            MeetupFeedback.member_id == member.member_id,
+            MeetupFeedback.attended.is_(attended),
+        )
+        if not attended:
+            return form
+        rated = exists().where(
+            PairFeedback.meetup_id == first.meetup_id,
+            PairFeedback.rater_id == member.member_id,
+            PairFeedback.ratee_id == other.member_id,
+        )
+        return or_(form, rated)
+
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(first)
+            .join(
+                second,
+                and_(second.group_id == first.group_id, second.member_id > first.member_id),
+            )
+            .join(Meetup, Meetup.id == first.meetup_id)
+            .where(
+                Meetup.community_id == community_id,
+                Meetup.status == MeetupStatus.MATCHED,
+                first.rsvp != Rsvp.CANT,
+                second.rsvp != Rsvp.CANT,
+                or_(answered(first, second, True), answered(second, first, True)),
+                ~answered(first, second, False),
+                ~answered(second, first, False),
+            )
+        )
+        or 0
+    )
+
+
+def history_for(
+    community_id: int, member_ids: list[int], exclude_meetup: int
+) -> dict[tuple[str, str], dict[str, int]]:
+    """History counts (met_before, again_before, not_for_me_before) of every pair of these
+    members with any, from the community's published meetups other than `exclude_meetup`,
+    keyed by the engine's member ids (`instance_terms`' `history`)."""
+    from webapp.services.matching import member_key
+    from webapp.services.matching_history import times_met
+
+    counts: dict[Pair, dict[str, int]] = defaultdict(dict)
+    for key, n in times_met(community_id, member_ids, exclude_meetup).items():
+        counts[key]["met_before"] = n
+    rows = db.session.execute(
+        select(PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice, func.count())
+        .join(Meetup, Meetup.id == PairFeedback.meetup_id)
+        .where(
+            Meetup.community_id == community_id,
+            Meetup.status == MeetupStatus.MATCHED,
+            Meetup.id != exclude_meetup,
+            PairFeedback.rater_id.in_(member_ids),
+            PairFeedback.ratee_id.in_(member_ids),
+        )
+        .group_by(PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice)
+    )
+    for rater, ratee, choice, n in rows:
+        name = "again_before" if choice == PairChoice.AGAIN else "not_for_me_before"
+        entry = counts[pair(rater, ratee)]
+        entry[name] = entry.get(name, 0) + n
+    return {(member_key(a), member_key(b)): c for (a, b), c in counts.items()}
