@@ -90,6 +90,8 @@ def load_config() -> dict[str, object]:
         "MAIL_FROM": env("MAIL_FROM") or "Hearth <hearth@localhost>",
         "MAIL_CATCHER_DIR": env("MAIL_CATCHER_DIR") or "",
         "MATCH_TIME_LIMIT": float(env("MATCH_TIME_LIMIT") or 5.0),
+        # Search time scales with the meetup (issue 16): 0 = every match uses the whole limit.
+        "MATCH_SECONDS_PER_MEMBER": float(env("MATCH_SECONDS_PER_MEMBER") or 0.005),
         # Running at scale (issue 16): the matching task's limits and the deadline fan-out.
         "MATCH_SOFT_TIME_LIMIT": soft,
         "MATCH_HARD_TIME_LIMIT": hard,

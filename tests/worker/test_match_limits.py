@@ -3,6 +3,7 @@ meetup stays open for the next scheduled run, and nothing of the run is written.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.services import wait_until
@@ -15,7 +16,8 @@ from webapp.services import match_progress
 def test_a_match_past_its_soft_time_limit_leaves_the_meetup_open(app, celery_workers):  # type: ignore[no-untyped-def]
     from worker.tasks import run_matching_round
 
-    [worker] = celery_workers("matching", pool="prefork", env={"MATCH_TIME_LIMIT": "6"})
+    whole_limit = {"MATCH_TIME_LIMIT": "6", "MATCH_SECONDS_PER_MEMBER": "0"}
+    [worker] = celery_workers("matching", pool="prefork", env=whole_limit)
     slow = due_meetup("Slow Place", 14, auto=True)
     # The limits travel with the message, from the publisher's MATCH_*_TIME_LIMIT settings
     # (here the in-test app's defaults, so they are given as the web app would send them).
@@ -33,3 +35,38 @@ def test_a_match_past_its_soft_time_limit_leaves_the_meetup_open(app, celery_wor
     log = worker.log_path.read_text()
     assert f"meetup {slow}: matching hit the soft time limit; left open" in log
     assert "TimeLimitExceeded" not in log.replace("SoftTimeLimitExceeded", ""), "not killed"
+
+
+def test_search_time_scales_with_the_meetup_up_to_the_limit(app):  # type: ignore[no-untyped-def]
+    from webapp.services.matching import MIN_SEARCH_SECONDS, search_seconds
+
+    app.config.update(MATCH_TIME_LIMIT=5.0, MATCH_SECONDS_PER_MEMBER=0.005)
+    assert search_seconds(10) == MIN_SEARCH_SECONDS
+    assert search_seconds(50) == MIN_SEARCH_SECONDS
+    assert search_seconds(200) == pytest.approx(1.0)
+    assert search_seconds(300) == pytest.approx(1.5)
+    assert search_seconds(5000) == 5.0, "never more than MATCH_TIME_LIMIT"
+    app.config["MATCH_TIME_LIMIT"] = 0.1
+    assert search_seconds(50) == 0.1, "a shorter limit wins over the minimum"
+    app.config.update(MATCH_TIME_LIMIT=5.0, MATCH_SECONDS_PER_MEMBER=0)
+    assert search_seconds(50) == 5.0, "0 per member: every match gets the whole limit"
+
+
+def test_a_run_searches_for_its_scaled_time_and_reports_it(app, monkeypatch):  # type: ignore[no-untyped-def]
+    from webapp.services import match_runs, matching
+
+    app.config.update(MATCH_TIME_LIMIT=5.0, MATCH_SECONDS_PER_MEMBER=0.002)
+    meetup_id = due_meetup("Sized Place", 250)
+    limits = []
+    real_solve = matching.solve
+
+    def recording_solve(instance, **kwargs):  # type: ignore[no-untyped-def]
+        limits.append(kwargs["time_limit"])
+        return real_solve(instance, **{**kwargs, "time_limit": 0.05})
+
+    monkeypatch.setattr(matching, "solve", recording_solve)
+    match_runs.run(meetup_id)
+    assert limits == [pytest.approx(0.5)], "250 members x 2 ms"
+    row = match_progress.progress_of(meetup_id)
+    assert (row.state, row.limit_seconds) == ("done", pytest.approx(0.5))
+    assert db.session.get(Meetup, meetup_id).status == MeetupStatus.PREVIEWED

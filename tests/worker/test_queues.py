@@ -46,7 +46,8 @@ def test_every_task_is_routed_to_its_queue(app):  # type: ignore[no-untyped-def]
 def test_a_long_match_does_not_delay_another_communitys_emails(app, celery_workers, smtp_server):  # type: ignore[no-untyped-def]
     from worker.tasks import run_matching_round
 
-    worker, _ = celery_workers("matching", "email", env={"MATCH_TIME_LIMIT": "4"})
+    whole_limit = {"MATCH_TIME_LIMIT": "4", "MATCH_SECONDS_PER_MEMBER": "0"}  # a long match
+    worker, _ = celery_workers("matching", "email", env=whole_limit)
     slow = due_meetup("Long Match", 14, first=100)
     match_progress.mark(slow, match_progress.QUEUED)
     run_matching_round.delay(slow)

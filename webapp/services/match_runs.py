@@ -46,7 +46,7 @@ def run(meetup_id: int, *, notify: bool = True) -> list[int]:
     try:
         match_progress.mark(meetup_id, match_progress.BUILDING)
         instance = matching.build_instance(meetup)
-        limit = current_app.config["MATCH_TIME_LIMIT"]
+        limit = matching.search_seconds(len(instance["members"]))
         match_progress.mark(meetup_id, match_progress.SEARCHING, seconds=0.0, limit=limit)
         result = matching.solve_for(meetup, instance, match_progress.searching(meetup.id, limit))
         match_progress.mark(

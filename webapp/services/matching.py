@@ -114,6 +114,9 @@ REGULAR_MIN_AGAIN = 2
 UNPLACED_PRIORITY_STEP = 0.5
 #: "First good meetup first": the largest group the meetup form suggests (the default).
 SMALL_GROUP_MAX = 4
+#: The shortest search a meetup gets when search time scales with its size
+#: (`search_seconds`), unless MATCH_TIME_LIMIT is shorter still.
+MIN_SEARCH_SECONDS = 0.25
 #: Kept for callers of the foundation's names.
 MUTUAL_AGAIN_BOND = POLICIES[MatchingPolicy.BALANCED].mutual_again
 NOT_FOR_ME_BOND = POLICIES[MatchingPolicy.BALANCED].not_for_me
@@ -335,9 +338,25 @@ def solve_for(meetup: Meetup, instance: dict, progress: ProgressCallback | None 
     `progress` hears the search's best score as it goes (`match_progress.searching`)."""
     if not instance["members"]:
         return {"groups": [], "unmatched": [], "objective": 0.0, "placed": 0, "seconds": 0.0}
-    limit = current_app.config["MATCH_TIME_LIMIT"]
+    limit = search_seconds(len(instance["members"]))
     seed = meetup.id + meetup.match_version
     return solve(instance, seed=seed, time_limit=limit, progress=progress)
+
+
+def search_seconds(members: int) -> float:
+    """How long the engine searches for a meetup of this many members:
+    `MATCH_SECONDS_PER_MEMBER` each (at least `MIN_SEARCH_SECONDS`), at most
+    `MATCH_TIME_LIMIT`; a per-member share of 0 gives every meetup the whole limit.
+
+    A time-limited search uses all the time it is given, and small meetups settle long
+    before 5 s (50 members: the 5 s result within 0.25 s; 175: within 0.5% after 1 s), so
+    the whole limit for each would make a deadline hour of 2,000 meetups take 85 minutes on
+    two matching processes (issue 16; figures in bench/README.md, "Deadline rush")."""
+    limit = current_app.config["MATCH_TIME_LIMIT"]
+    per_member = current_app.config["MATCH_SECONDS_PER_MEMBER"]
+    if per_member <= 0:
+        return limit
+    return min(limit, max(MIN_SEARCH_SECONDS, per_member * members))
 
 
 def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
