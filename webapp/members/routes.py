@@ -11,17 +11,19 @@ from webapp.extensions import db
 from webapp.members import bp
 from webapp.members.forms import CommunityForm, EmptyForm, PauseForm
 from webapp.models import Community, Meetup
-from webapp.services import communities, groups, optins, pauses, profiles
+from webapp.services import communities, community_search, groups, optins, pauses, profiles
 from webapp.services.errors import ServiceError
 from webapp.views import community_or_404, show_service_error
 
 
 @bp.route("/")
 def landing() -> str | Response:
-    """The front page; members go straight to their home."""
+    """The front page: what happens, how groups are made, the communities one can join
+    (searched with `?q=`, paged with `?page=`) and privacy; members go straight home."""
     if current_user.is_authenticated:
         return redirect(url_for("members.home"))
-    return render_template("members/landing.html")
+    found = community_search.search(request.args.get("q"), request.args.get("page", 1, type=int))
+    return render_template("members/landing.html", found=found)
 
 
 @bp.route("/me")
