@@ -38,6 +38,7 @@ ORGANIZER_PAGES = [
     "/organize/{slug}",
     "/organize/{slug}/meetups/new",
     "/organize/{slug}/meetups/{meetup}",
+    "/organize/{slug}/compatibility",
 ]
 
 

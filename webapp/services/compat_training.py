@@ -2,9 +2,10 @@
 
 The worker's beat entry `hearth.train_compat_models` asks `due_community_ids()` which
 communities to train: those with at least `worker.compat.MIN_RATED_PAIRS` rated pairs
-(200) and no model yet, a model of an older feature set, or at least `RETRAIN_NEW_PAIRS`
-new rated pairs since the last training (50: as many as a fresh time-split hold-out of
-a minimal community, `MIN_RATED_PAIRS x HOLDOUT_SHARE`). Each is trained by
+(200) and no model yet, a model of an older feature set, an adopted model that cannot be
+read back (corrupt), or at least `RETRAIN_NEW_PAIRS` new rated pairs since the last
+training (50: as many as a fresh time-split hold-out of a minimal community,
+`MIN_RATED_PAIRS x HOLDOUT_SHARE`). Each is trained by
 `hearth.train_compat_model` on the matching queue (`train_if_due`).
 
 A training stores one new `CompatModel` row (version = the community's last + 1), adopted
@@ -32,7 +33,15 @@ from webapp.models.compat import CompatModel
 from webapp.models.meetups import MatchingPolicy
 from webapp.services import compat_facts
 from webapp.services.compat_weights import latest_model
-from worker.compat import FEATURE_SET, FEATURE_SET_VERSION, MIN_RATED_PAIRS, Examples, train
+from worker.compat import (
+    FEATURE_SET,
+    FEATURE_SET_VERSION,
+    MIN_RATED_PAIRS,
+    Examples,
+    ModelError,
+    train,
+)
+from worker.compat import CompatModel as LearnedModel
 from worker.compat.features import feature_rows
 from worker.compat.model import HOLDOUT_SHARE, plain_similarity
 
@@ -80,7 +89,17 @@ def is_due(community_id: int, rated_pairs: int | None = None) -> bool:
         latest is None
         or str(latest.feature_set_version) != str(FEATURE_SET_VERSION)
         or count - latest.n_pairs >= RETRAIN_NEW_PAIRS
+        or (latest.adopted and not _readable(latest.model_json))
     )
+
+
+def _readable(model_json: str) -> bool:
+    """True when a stored model can be read back (a corrupt one is replaced at once)."""
+    try:
+        LearnedModel.from_json(model_json)
+    except ModelError:
+        return False
+    return True
 
 
 def due_community_ids() -> list[int]:
