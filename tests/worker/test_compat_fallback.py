@@ -148,3 +148,31 @@ def test_matching_runs_to_the_end_on_a_corrupt_model(app, trained):  # type: ign
     db.session.expire_all()
     assert trained["meetup"].status.value == "previewed"
     assert db.session.scalar(select(CompatSetting.fallback_code)) == "corrupt"
+
+
+def test_a_training_in_progress_does_not_hold_up_matching(app, trained, caplog):  # type: ignore[no-untyped-def]
+    """A training writes its row only when done: while its transaction is open, matching
+    uses the newest committed model and waits for nothing."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite allows one writer at a time; production runs PostgreSQL")
+    with db.engine.connect() as training:
+        training.execute(
+            CompatModel.__table__.insert().values(
+                community_id=trained["community"].id,
+                version=2,
+                feature_set_version=trained["row"].feature_set_version,
+                model_json="half-written",
+                trained_at=trained["row"].trained_at,
+                n_pairs=1,
+                n_meetups=1,
+                validation={},
+                adopted=True,
+                reason="",
+                created_at=trained["row"].created_at,
+            )
+        )
+        with caplog.at_level(logging.INFO, logger="webapp.services.compat_weights"):
+            instance = matching.build_instance(trained["meetup"])
+        training.rollback()
+    assert "interest_weight" in instance
+    assert "learned compatibility v1 in use" in caplog.text

@@ -13,7 +13,16 @@ from tests.services import wait_until
 from tests.worker import factories
 from tests.worker.compat_seed import add_rated_meetups, open_meetup, seeded_community
 from webapp.extensions import db
-from webapp.models import CompatModel, MeetupFeedback, PairFeedback, Rsvp, Venue
+from webapp.models import (
+    CompatModel,
+    CompatSetting,
+    Meetup,
+    MeetupFeedback,
+    MeetupStatus,
+    PairFeedback,
+    Rsvp,
+    Venue,
+)
 from webapp.models.groups import PairChoice
 from webapp.services import compat_facts, compat_training, matching
 from worker.compat import FEATURE_SET_VERSION, MIN_RATED_PAIRS
@@ -124,7 +133,31 @@ def test_the_worker_trains_a_seeded_community_and_matching_uses_it(app, celery_w
     row = db.session.scalars(select(CompatModel)).one()
     assert row.version == 1 and row.adopted, row.reason
     assert row.trained_at > factories.utcnow() - timedelta(minutes=5)
-    instance = matching.build_instance(open_meetup(community, people))
+    meetup = open_meetup(community, people)
+    instance = matching.build_instance(meetup)
     engine = json.loads(row.model_json)["engine"]
     assert instance["interest_weight"] == engine["interest_weight"]
     assert instance["about_weight"] == engine["about_weight"]
+
+
+def test_the_worker_matches_with_the_plain_weight_when_the_model_is_corrupt(app, celery_workers):  # type: ignore[no-untyped-def]
+    """A matching task on a real worker runs to its preview past a corrupt model, logs
+    why with the community id, and records it for the organizer's page."""
+    from worker.tasks import run_matching_round
+
+    community, people = seeded_community(members=40, meetups=8)
+    assert compat_training.train_community(community.id).adopted
+    db.session.execute(update(CompatModel).values(model_json="{corrupt"))
+    db.session.commit()
+    meetup_id = open_meetup(community, people).id
+    (worker,) = celery_workers("matching")
+    run_matching_round.delay(meetup_id)
+    wait_until(
+        lambda: db.session.get(Meetup, meetup_id).status == MeetupStatus.PREVIEWED,
+        60,
+        "the preview",
+    )
+    setting = db.session.get(CompatSetting, community.id)
+    assert setting.fallback_code == "corrupt" and "not valid JSON" in setting.fallback_detail
+    log = worker.log_path.read_text()
+    assert f"community {community.id}: learned compatibility not used (corrupt" in log
