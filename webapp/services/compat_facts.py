@@ -126,6 +126,9 @@ def rated_pairs(community_id: int) -> RatedPairs:
         db.session.execute(select(Meetup.id, Meetup.policy).where(Meetup.id.in_(order))).all()
     )
     forms, said = _answers(order)
+    ratings: dict[int, list[tuple[int, int, PairChoice]]] = defaultdict(list)
+    for (m, rater, ratee), choice in said.items():
+        ratings[m].append((rater, ratee, choice))
     member_ids = sorted({m for people in groups.values() for m in people})
     index = {m: k for k, m in enumerate(member_ids)}
     by_meetup: dict[int, list[int]] = defaultdict(list)
@@ -165,12 +168,12 @@ def rated_pairs(community_id: int) -> RatedPairs:
                     out.meetup_rank.append(rank)
                     out.mutual_before.append(mutual[key])
                     out.policies.append(str(policies[meetup_id]))
-        _remember(meetup_id, [groups[g] for g in by_meetup[meetup_id]], said, met)
-        _remember_ratings(meetup_id, said, again, not_for_me, mutual)
+        _remember([groups[g] for g in by_meetup[meetup_id]], met)
+        _remember_ratings(meetup_id, ratings.get(meetup_id, []), said, again, not_for_me, mutual)
     return out
 
 
-def _remember(meetup_id: int, groups: list[list[int]], said: dict, met: Counter) -> None:
+def _remember(groups: list[list[int]], met: Counter) -> None:
     """Count every pair placed together at this meetup as having met."""
     for people in groups:
         for i, a in enumerate(people):
@@ -179,17 +182,20 @@ def _remember(meetup_id: int, groups: list[list[int]], said: dict, met: Counter)
 
 
 def _remember_ratings(
-    meetup_id: int, said: dict, again: Counter, not_for_me: Counter, mutual: Counter
+    meetup_id: int,
+    ratings: list[tuple[int, int, PairChoice]],
+    said: dict,
+    again: Counter,
+    not_for_me: Counter,
+    mutual: Counter,
 ) -> None:
     """Add this meetup's ratings to the pairs' history."""
-    for (m, rater, ratee), choice in said.items():
-        if m != meetup_id:
-            continue
+    for rater, ratee, choice in ratings:
         if choice == PairChoice.NOT_FOR_ME:
             not_for_me[pair(rater, ratee)] += 1
         else:
             again[pair(rater, ratee)] += 1
-            if rater < ratee and said.get((m, ratee, rater)) == PairChoice.AGAIN:
+            if rater < ratee and said.get((meetup_id, ratee, rater)) == PairChoice.AGAIN:
                 mutual[(rater, ratee)] += 1
 
 
