@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="about_weight passed in v2 instances (default: the engine's)",
     )  # fmt: skip
     parser.add_argument(
+        "--learned", action="store_true",
+        help="issue 15: the policy (default balanced) with and without learned weights "
+        "switched on after round 4, on the v2 world",
+    )  # fmt: skip
+    parser.add_argument(
+        "--learned-always", action="store_true",
+        help="with --learned: use the learned terms whenever a model is trained, even when "
+        "it is not adopted (a diagnostic)",
+    )  # fmt: skip
+    parser.add_argument(
         "--sweep-about", default="", metavar="W,W,...",
         help="run v2 with each about_weight and name the best (default policy: balanced)",
     )  # fmt: skip
@@ -58,6 +68,7 @@ def run(
     members: int, rounds: int, seeds: list[int], overrides: list[str], plot: Path,
     policy_names: list[str] | None = None, *, measured: bool = False,
     about_weight: float | None = None, sweep_about: list[float] | None = None,
+    learned: bool = False, learned_always: bool = False,
 ) -> str:  # fmt: skip
     """Run the comparison (or, with ``measured`` / ``sweep_about``, the format v1 vs v2
     comparison / the about-weight sweep); returns the printable report."""
@@ -65,6 +76,13 @@ def run(
         raise ValueError("need at least 10 members, 2 rounds and one seed")
     constants = with_overrides(Constants(), overrides)
     chosen = _policies(policy_names)
+    if learned:
+        from bench.simulation.learned import report  # noqa: PLC0415 (trains models)
+
+        base = chosen[0] if policy_names else _policies([DEFAULT_NAME])[0]
+        return report(
+            members, rounds, seeds, constants, base, "always" if learned_always else "adopted"
+        )
     if sweep_about:
         if not policy_names:
             chosen = _policies([DEFAULT_NAME])
@@ -166,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         report = run(
             args.members, args.rounds, seeds, args.overrides, args.plot, names,
             measured=args.measured, about_weight=args.about_weight,
-            sweep_about=_floats(args.sweep_about),
+            sweep_about=_floats(args.sweep_about), learned=args.learned,
+            learned_always=args.learned_always,
         )  # fmt: skip
         print(report)
     except ValueError as error:

@@ -14,12 +14,29 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from bench.simulation.community import Community
 
 Pair = tuple[int, int]
+
+
+class Rating(NamedTuple):
+    """One rated pair after one meetup, with the pair's history before it."""
+
+    round: int
+    a: int
+    b: int
+    group_size: int  # members placed in the group
+    met_before: int
+    again_before: int
+    mutual_before: int
+    not_for_me_before: int
+    label: int
+
+
 STRONG_TIE_MEETINGS = 3  # a strong tie: met at least this many times with a good experience
 
 
@@ -46,6 +63,10 @@ class History:
     pairs: int = 0  # pairs placed together (member-rounds)
     pair_compatibility: float = 0.0  # ... and the sum of their true compatibility
     no_common_language: set[int] = field(default_factory=set)  # members ever placed so
+    round: int = 0  # the round being simulated
+    # rated pairs (issue 15): what the product would store after each meetup
+    ratings: list[Rating] = field(default_factory=list)
+    models: dict[int, Any] = field(default_factory=dict)  # round -> training outcome used
 
     def __post_init__(self) -> None:
         m = self.community.size
@@ -79,6 +100,41 @@ class History:
         self.pair_compatibility += float(sub[upper].sum())
         if c.world is not None and c.world.no_common_language(members):
             self.no_common_language.update(members)
+
+    def pair_counts(self, members: list[int]) -> dict[Pair, tuple[int, int, int, int]]:
+        """Per pair of ``members``: (placed together, "meet again" ratings, mutual "meet
+        again" meetups, "not for me" ratings) so far."""
+        return {
+            (a, b): (
+                self.met[(a, b)],
+                self.again_ratings[(a, b)],
+                self.mutual_again[(a, b)],
+                self.not_for_me[(a, b)],
+            )
+            for a in members
+            for b in members
+            if a < b
+        }
+
+    def record_ratings(
+        self,
+        came: list[int],
+        placed: int,
+        answered: np.ndarray,
+        again: np.ndarray,
+        before: dict[Pair, tuple[int, int, int, int]],
+    ) -> None:
+        """Note each pair who came where at least one answered the form (the product's
+        rated pairs): label 1 when either said "meet again" (worker/compat/label.py), and
+        the pair's counts before this meetup (``before``; placed together excludes it)."""
+        for i, a in enumerate(came):
+            for j, b in enumerate(came):
+                if a < b and (answered[i] or answered[j]):
+                    met, again_n, mutual, nfm = before[(a, b)]
+                    label = int(bool(again[i, j] or again[j, i]))
+                    self.ratings.append(
+                        Rating(self.round, a, b, placed, met - 1, again_n, mutual, nfm, label)
+                    )
 
     def joined(self, round_: int) -> np.ndarray:
         """Members who had joined by ``round_`` (whether or not they left since)."""

@@ -93,6 +93,9 @@ class Policy:
     kind: str  # "random", "avoid_repeats", "similarity" or "hearth"
     hearth: str | None = None  # MatchingPolicy value
     welcome: bool = False
+    # issue 15 (learned.py): "" = no learning; "adopted" = learned terms when the model is
+    # adopted; "always" = whenever a model is trained (a diagnostic, skips the adoption rule)
+    learned: str = ""
 
 
 DEFAULT_POLICY = "balanced"
@@ -176,6 +179,10 @@ def build_instance(
             entry["preferred_size"] = (
                 sizes["min"] if m in waiting else min(entry["preferred_size"], sizes["max"])
             )
+    if policy.learned:
+        from bench.simulation.learned import with_learned_terms  # noqa: PLC0415 (a cycle)
+
+        instance = with_learned_terms(instance, opted, history, constants, policy)
     return instance
 
 

@@ -70,6 +70,7 @@ def simulate(
     history.engagement[:] = ENGAGEMENT_BASE - LONELY_WITHDRAWAL * community.loneliness
     series = []
     for r in range(1, community.rounds + 1):
+        history.round = r
         history.active = history.joined(r) & ~history.left
         opt_in = community.draws(r, (community.size,), OPT_IN) < sigmoid(history.engagement)
         opted = np.flatnonzero(history.active & opt_in).tolist()
@@ -137,6 +138,7 @@ def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> 
     skip = draws.skip[idx] < FEEDBACK_SKIP
     again = (perceived >= AGAIN_AT) & ~skip[:, None]
     np.fill_diagonal(again, False)
+    before = history.pair_counts(came)
     penalty, mute = np.zeros(len(came)), np.zeros(len(came), dtype=bool)
     if c.world is not None:
         penalty, mute = c.world.meetup_penalty(came, slot), c.world.isolated(came)
@@ -156,6 +158,7 @@ def meet(history: History, draws: RoundDraws, members: list[int], slot: int) -> 
                 history.tie_strength[(a, b)] += max(0.0, float(experience[i, j]))
                 history.good_meetings[(a, b)] += int(experience[i, j] >= GOOD_PAIR)
                 history.mutual_again[(a, b)] += int(again[i, j] and again[j, i])
+    history.record_ratings(came, len(members), ~skip, again, before)
 
 
 def leave(history: History, r: int) -> None:

@@ -53,6 +53,11 @@ def test_terms_scale_similarities_and_add_history_bonds() -> None:
     ]  # no history, no bond
     plain = _instance()
     learned = merge_terms(plain, terms)
+    assert learned["pairs"] == [  # added to the policy's entry; a new entry only for new pairs
+        {"a": "m0", "b": "m1", "bond": pytest.approx(1.0 + 2 * 0.4 + 1.5)},
+        {"a": "m4", "b": "m5", "bond": -1.0},
+    ]
+    assert plain["pairs"] == [{"a": "m0", "b": "m1", "bond": 1.0}]  # not changed in place
     base = dense_pair_weights(parse_instance(plain | {"about_weight": 0.0}))
     about = dense_pair_weights(parse_instance(plain)) - base
     bonds = np.zeros_like(base)

@@ -5,10 +5,11 @@ community's latest meetups (at least HOLDOUT_SHARE of the rated pairs, whole mee
 never a pair the model trained on), fits a standardised L2 logistic regression on the
 earlier meetups, and compares on the held-out pairs:
 
-- ROC AUC of the model's probability (`auc_model`), of the part of it that enters the
-  engine (`auc_engine`: similarity weights and history bonds, terms.py) and of the
-  unlearned weight (`auc_plain`: interest_sim + ABOUT_WEIGHT x about_sim, or the caller's
-  own plain weight per example, e.g. with its policy bonds);
+- ROC AUC of the model's probability (`auc_model`), of the pair weight the engine would
+  use with the model (`auc_engine`: its similarity weights and history bonds, terms.py,
+  plus the policy bonds the pair had, `Examples.bonds`, default 0) and of the unlearned
+  weight (`auc_plain`: interest_sim + ABOUT_WEIGHT x about_sim + the same policy bonds, or
+  the caller's own plain weight per example);
 - calibration: Brier score of the model vs the training base rate, and a reliability
   table (predicted vs observed "meet again" rate in RELIABILITY_BINS bins).
 
@@ -68,12 +69,14 @@ class ModelError(ValueError):
 @dataclass(frozen=True)
 class Examples:
     """Rated pairs: a sortable meetup key (start time or order), FEATURE_SET rows, 0/1
-    labels and, optionally, the caller's unlearned weight of each pair."""
+    labels and, optionally, the caller's unlearned weight of each pair and the policy
+    bonds the pair had at the time (which stay in the pair weight with a model too)."""
 
     meetup: np.ndarray  # (k,)
     features: np.ndarray  # (k, len(FEATURE_SET))
     labels: np.ndarray  # (k,) 0/1
-    plain: np.ndarray | None = None  # (k,) default: interest_sim + ABOUT_WEIGHT * about_sim
+    plain: np.ndarray | None = None  # (k,) default: plain_similarity + bonds
+    bonds: np.ndarray | None = None  # (k,) default: 0
 
     def __post_init__(self) -> None:
         k = len(self.labels)
@@ -82,19 +85,30 @@ class Examples:
                 f"examples: features {self.features.shape}, meetups {len(self.meetup)} and "
                 f"labels {k} disagree with FEATURE_SET ({len(FEATURE_SET)} columns)"
             )
-        if self.plain is not None and len(self.plain) != k:
-            raise ValueError("examples: plain must have one weight per example")
+        for name in ("plain", "bonds"):
+            if getattr(self, name) is not None and len(getattr(self, name)) != k:
+                raise ValueError(f"examples: {name} must have one value per example")
+
+    def policy_bonds(self) -> np.ndarray:
+        """The bonds each pair had at the time (0 when not given)."""
+        return np.zeros(len(self.labels)) if self.bonds is None else np.asarray(self.bonds)
 
     def plain_weight(self) -> np.ndarray:
         """The unlearned weight of each example."""
         if self.plain is not None:
             return np.asarray(self.plain, dtype=float)
-        return plain_similarity(self.features)
+        return plain_similarity(self.features) + self.policy_bonds()
 
     def subset(self, mask: np.ndarray) -> Examples:
         """The examples where ``mask`` holds."""
-        plain = None if self.plain is None else np.asarray(self.plain)[mask]
-        return Examples(self.meetup[mask], self.features[mask], self.labels[mask], plain)
+
+        def cut(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else np.asarray(values)[mask]
+
+        return Examples(
+            self.meetup[mask], self.features[mask], self.labels[mask], cut(self.plain),
+            cut(self.bonds),
+        )  # fmt: skip
 
 
 def plain_similarity(features: np.ndarray) -> np.ndarray:
@@ -306,9 +320,10 @@ def _validate(split: dict[str, Any], train_part: Examples, test: Examples) -> di
     if min(int(y.sum()), int(len(y) - y.sum())) < MIN_HELD_OUT_EACH:
         return out | {"auc_model": None, "auc_engine": None, "auc_plain": None}
     base = float(train_part.labels.mean())
+    learned = model.engine_score(test.features) + test.policy_bonds()
     out |= {
         "auc_model": round(float(roc_auc_score(y, p)), 4),
-        "auc_engine": round(float(roc_auc_score(y, model.engine_score(test.features))), 4),
+        "auc_engine": round(float(roc_auc_score(y, learned)), 4),
         "auc_plain": round(float(roc_auc_score(y, test.plain_weight())), 4),
         "brier_model": round(float(brier_score_loss(y, p)), 4),
         "brier_base": round(float(brier_score_loss(y, np.full(len(y), base))), 4),

@@ -10,7 +10,7 @@ Without a model the engine weighs w = sim + about_weight * about_sim + bonds. Wi
   roots) and a 10,000-member instance costs what it did.
 - learned bonds: for each pair with history, met_before x b_met + again_before x b_again
   + not_for_me_before x b_nfm (the model's history coefficients in the same units), added
-  to the policy's bonds as extra `pairs` entries (the format adds bonds up).
+  to the policy's bonds (`merge_terms` adds them to the pair's existing entry).
 
 The context features (languages, distance, free times, group size, membership age) do
 not factorise into member rows; they are in the model but not in the engine's weight.
@@ -55,13 +55,26 @@ def instance_terms(
 
 
 def merge_terms(instance: dict[str, Any], terms: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``instance`` with ``terms`` merged: weights set, learned bonds appended."""
+    """A copy of ``instance`` with ``terms`` merged: weights set, each learned bond added
+    to the pair's first existing `pairs` entry (or appended), so the instance grows only
+    by pairs the policy gave no bond; bonds add up in the format either way."""
     if not terms:
         return instance
     merged = dict(instance)
     for key in ("version", "interest_weight", "about_weight"):
         merged[key] = terms[key]
     ids = {m["id"] for m in instance["members"]}
-    learned = [p for p in terms["pairs"] if p["a"] in ids and p["b"] in ids]
-    merged["pairs"] = list(instance.get("pairs") or []) + learned
+    pairs = [dict(p) for p in instance.get("pairs") or []]
+    first = {}
+    for k, p in enumerate(pairs):
+        first.setdefault(frozenset((p["a"], p["b"])), k)
+    for p in terms["pairs"]:
+        if p["a"] not in ids or p["b"] not in ids:
+            continue
+        k = first.get(frozenset((p["a"], p["b"])))
+        if k is None:
+            pairs.append(dict(p))
+        else:
+            pairs[k]["bond"] = round(pairs[k].get("bond", 0.0) + p["bond"], BOND_DIGITS)
+    merged["pairs"] = pairs
     return merged
