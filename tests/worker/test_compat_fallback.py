@@ -14,7 +14,9 @@ from tests.web.organizer.conftest import logged_in_client
 from tests.worker.compat_seed import open_meetup, organizer, seeded_community
 from webapp.extensions import db
 from webapp.models import CompatModel, CompatSetting
-from webapp.services import compat_training, compat_weights, matching
+from webapp.services import compat_facts, compat_training, compat_weights, matching
+from worker.compat import CompatModel as LearnedModel
+from worker.compat import instance_terms, merge_terms
 
 
 @pytest.fixture()
@@ -54,7 +56,19 @@ def test_an_adopted_model_enters_the_instance(app, trained, caplog):  # type: ig
     assert instance["interest_weight"] == engine["interest_weight"]
     assert instance["about_weight"] == engine["about_weight"]
     assert instance["members"] == trained["plain"]["members"]
-    assert instance["pairs"][: len(trained["plain"]["pairs"])] == trained["plain"]["pairs"]
+    learned = LearnedModel.from_json(trained["row"].model_json)
+    history = compat_facts.history_for(
+        trained["community"].id,
+        [matching.member_id_of(m["id"]) for m in instance["members"]],
+        trained["meetup"].id,
+    )
+    assert history, "the seeded members met before"
+    assert instance == merge_terms(trained["plain"], instance_terms(learned, history))
+    plain = {(p["a"], p["b"]): p["bond"] for p in trained["plain"]["pairs"]}
+    (a, b), counts = next((k, c) for k, c in sorted(history.items()) if k in plain)
+    bond = next(p["bond"] for p in instance["pairs"] if (p["a"], p["b"]) == (a, b))
+    extra = sum(engine[name] * n for name, n in counts.items())
+    assert bond == pytest.approx(plain[(a, b)] + extra, abs=1e-5)
     assert f"community {trained['community'].id}: learned compatibility v1 in use" in caplog.text
     setting = _setting(trained["community"].id)
     assert setting.fallback_code == "" and setting.used_version == 1

@@ -19,6 +19,7 @@ from webapp.models import (
     Meetup,
     MeetupFeedback,
     MeetupStatus,
+    OptIn,
     PairFeedback,
     Rsvp,
     Venue,
@@ -161,3 +162,33 @@ def test_the_worker_matches_with_the_plain_weight_when_the_model_is_corrupt(app,
     assert setting.fallback_code == "corrupt" and "not valid JSON" in setting.fallback_detail
     log = worker.log_path.read_text()
     assert f"community {community.id}: learned compatibility not used (corrupt" in log
+
+
+def test_matching_history_counts_what_training_counts(app):  # type: ignore[no-untyped-def]
+    """met_before / again_before / not_for_me_before for a meetup being matched, as the
+    training saw them: earlier published meetups only, "Can't make it" seats excluded."""
+    first, group, people = factories.published_round(size=4)
+    a, b, c, d = people
+    _answer(first.id, a, b, PairChoice.AGAIN)
+    db.session.add(
+        PairFeedback(meetup_id=first.id, rater_id=b.id, ratee_id=a.id, choice=PairChoice.AGAIN)
+    )
+    db.session.add(
+        PairFeedback(meetup_id=first.id, rater_id=b.id, ratee_id=c.id, choice=PairChoice.NOT_FOR_ME)
+    )
+    group.members[3].rsvp = Rsvp.CANT  # d never met them
+    community = db.session.get(Meetup, first.id).community
+    upcoming = factories.meetup(community)
+    for person in people:
+        db.session.add(OptIn(meetup_id=upcoming.id, member_id=person.id))
+    db.session.commit()
+    key = matching.member_key
+    history = compat_facts.history_for(community.id, [p.id for p in people], upcoming.id)
+    assert history == {
+        (key(a.id), key(b.id)): {"met_before": 1, "again_before": 2},
+        (key(a.id), key(c.id)): {"met_before": 1},
+        (key(b.id), key(c.id)): {"met_before": 1, "not_for_me_before": 1},
+    }
+    assert compat_facts.history_for(community.id, [a.id, c.id], upcoming.id) == {
+        (key(a.id), key(c.id)): {"met_before": 1}
+    }

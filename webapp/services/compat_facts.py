@@ -4,16 +4,16 @@
 returns every pair placed in the same group that is a rated pair under
 `worker.compat.label` (either said "meet again": 1; someone answered the feedback form
 without it: 0; neither answered: no example), with what had happened between the two
-before that meetup. A seat whose member answered "Can't make it", or who said in the
-feedback that they did not attend, did not meet anyone: such pairs are no example (they
-still count as "placed together" for later meetups, as `matching_history.times_met`
-does). Member facts are the profile as it is now (interests, about text, languages, home
-point, weekly grid), with the date they joined this community; the database keeps no
-history of profiles.
+before that meetup. A seat whose member answered "Can't make it" is no seat: it neither
+makes examples nor counts as having met. A member who said in the feedback that they did
+not attend makes no example either, but still counts as placed with their group for
+later meetups (`met_before`). Member facts are the profile as it is now (interests, about
+text, languages, home point, weekly grid), with the date they joined this community; the
+database keeps no history of profiles.
 
-`history_for(community_id, member_ids, exclude_meetup)` gives the same history counts
-for a meetup being matched, keyed by the engine's member ids, for
-`worker.compat.instance_terms`.
+`history_for(community_id, member_ids, meetup_id)` gives the same history counts for a
+meetup being matched, keyed by the engine's member ids, for `worker.compat.instance_terms`.
+Queries select members and meetups by subqueries, never by lists of thousands of ids.
 """
 
 from __future__ import annotations
@@ -30,16 +30,19 @@ from webapp.models import (
     Availability,
     Group,
     GroupMember,
+    Interest,
     Meetup,
     MeetupFeedback,
     MeetupSlot,
     MeetupStatus,
     Member,
     Membership,
+    OptIn,
     PairFeedback,
     Rsvp,
 )
 from webapp.models.groups import PairChoice
+from webapp.models.members import member_interests
 from webapp.services import languages
 from webapp.services.matching_history import Pair, pair
 from worker.compat import MemberFacts, PairFacts, label
@@ -56,6 +59,19 @@ class RatedPairs:
     meetup_rank: list[int]
     mutual_before: list[int]  # earlier meetups after which both said "meet again"
     policies: list[str]  # the policy of the meetup where they met
+
+
+def _published(community_id: int):  # type: ignore[no-untyped-def]
+    """The ids of the community's published meetups, as a subquery (10,000 ids passed as
+    parameters cost seconds to send; a subquery costs nothing)."""
+    return select(Meetup.id).where(
+        Meetup.community_id == community_id, Meetup.status == MeetupStatus.MATCHED
+    )
+
+
+def _seated(community_id: int):  # type: ignore[no-untyped-def]
+    """The ids of members with a seat in the community's published meetups (subquery)."""
+    return select(GroupMember.member_id).where(GroupMember.meetup_id.in_(_published(community_id)))
 
 
 def _seats(community_id: int) -> list[tuple[int, int, int, datetime]]:
@@ -77,7 +93,7 @@ def _seats(community_id: int) -> list[tuple[int, int, int, datetime]]:
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def _answers(meetup_ids: list[int]) -> tuple[dict, dict]:
+def _answers(community_id: int) -> tuple[dict, dict]:
     """(attended flag per (meetup, member) of who filled in the form, choice per
     (meetup, rater, ratee))."""
     forms = {
@@ -85,7 +101,7 @@ def _answers(meetup_ids: list[int]) -> tuple[dict, dict]:
         for m, member, attended in db.session.execute(
             select(
                 MeetupFeedback.meetup_id, MeetupFeedback.member_id, MeetupFeedback.attended
-            ).where(MeetupFeedback.meetup_id.in_(meetup_ids))
+            ).where(MeetupFeedback.meetup_id.in_(_published(community_id)))
         )
     }
     said = {
@@ -96,7 +112,7 @@ def _answers(meetup_ids: list[int]) -> tuple[dict, dict]:
                 PairFeedback.rater_id,
                 PairFeedback.ratee_id,
                 PairFeedback.choice,
-            ).where(PairFeedback.meetup_id.in_(meetup_ids))
+            ).where(PairFeedback.meetup_id.in_(_published(community_id)))
         )
     }
     return forms, said
@@ -123,9 +139,11 @@ def rated_pairs(community_id: int) -> RatedPairs:
         group_meetup[group_id] = meetup_id
     order = sorted(starts, key=lambda m: (starts[m], m))
     policies = dict(
-        db.session.execute(select(Meetup.id, Meetup.policy).where(Meetup.id.in_(order))).all()
+        db.session.execute(
+            select(Meetup.id, Meetup.policy).where(Meetup.id.in_(_published(community_id)))
+        ).all()
     )
-    forms, said = _answers(order)
+    forms, said = _answers(community_id)
     ratings: dict[int, list[tuple[int, int, PairChoice]]] = defaultdict(list)
     for (m, rater, ratee), choice in said.items():
         ratings[m].append((rater, ratee, choice))
@@ -138,7 +156,8 @@ def rated_pairs(community_id: int) -> RatedPairs:
     again: Counter[Pair] = Counter()
     not_for_me: Counter[Pair] = Counter()
     mutual: Counter[Pair] = Counter()
-    out = RatedPairs(member_facts(community_id, member_ids), [], [], [], [], [])
+    facts = member_facts(community_id, _seated(community_id))
+    out = RatedPairs([facts[m] for m in member_ids], [], [], [], [], [])
     for rank, meetup_id in enumerate(order):
         for group_id in sorted(by_meetup[meetup_id]):
             people = groups[group_id]
@@ -199,9 +218,24 @@ def _remember_ratings(
                 mutual[(rater, ratee)] += 1
 
 
-def member_facts(community_id: int, member_ids: list[int]) -> list[MemberFacts]:
-    """`MemberFacts` of these members, in the order given."""
-    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
+def member_facts(community_id: int, member_ids) -> dict[int, MemberFacts]:  # type: ignore[no-untyped-def]
+    """`MemberFacts` of these members (ids, or a subquery of ids), by id."""
+    members = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Member.id, Member.about, Member.languages, Member.home_lat, Member.home_lon
+            ).where(Member.id.in_(member_ids))
+        )
+    }
+    interests: dict[int, list[str]] = defaultdict(list)
+    for member_id, tag in db.session.execute(  # one query, not one per member
+        select(member_interests.c.member_id, Interest.name)
+        .join(Interest, Interest.id == member_interests.c.interest_id)
+        .where(member_interests.c.member_id.in_(member_ids))
+        .order_by(member_interests.c.member_id, Interest.name)
+    ):
+        interests[member_id].append(tag)
     joined = dict(
         db.session.execute(
             select(Membership.member_id, Membership.joined_at).where(
@@ -216,17 +250,22 @@ def member_facts(community_id: int, member_ids: list[int]) -> list[MemberFacts]:
         )
     ):
         weekly[member_id].add(f"{weekday}-{part}")
-    return [
-        MemberFacts(
-            interests=[i.name for i in members[m].interests],
+    return {
+        m: MemberFacts(
+            interests=interests[m],
             about=members[m].about or "",
             languages=languages.known_codes(members[m].languages or []),
-            home=members[m].home,
+            home=_home(members[m].home_lat, members[m].home_lon),
             weekly=frozenset(weekly[m]),
             joined=joined.get(m),
         )
-        for m in member_ids
-    ]
+        for m in members
+    }
+
+
+def _home(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    """(lat, lon) when both are known, as `Member.home` says."""
+    return None if lat is None or lon is None else (lat, lon)
 
 
 def rated_pair_count(community_id: int) -> int:
@@ -272,31 +311,48 @@ def rated_pair_count(community_id: int) -> int:
 
 
 def history_for(
-    community_id: int, member_ids: list[int], exclude_meetup: int
+    community_id: int, member_ids: list[int], meetup_id: int
 ) -> dict[tuple[str, str], dict[str, int]]:
     """History counts (met_before, again_before, not_for_me_before) of every pair of these
-    members with any, from the community's published meetups other than `exclude_meetup`,
-    keyed by the engine's member ids (`instance_terms`' `history`)."""
-    from webapp.services.matching import member_key
-    from webapp.services.matching_history import times_met
+    members (opted in to `meetup_id`) with any, from the community's other published
+    meetups, keyed by the engine's member ids (`instance_terms`' `history`). The members
+    are selected by a subquery of the meetup's opt-ins, then narrowed to `member_ids`."""
+    from webapp.services.matching import member_key  # matching imports this module
 
-    counts: dict[Pair, dict[str, int]] = defaultdict(dict)
-    for key, n in times_met(community_id, member_ids, exclude_meetup).items():
-        counts[key]["met_before"] = n
-    rows = db.session.execute(
-        select(PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice, func.count())
-        .join(Meetup, Meetup.id == PairFeedback.meetup_id)
+    opted = select(OptIn.member_id).where(OptIn.meetup_id == meetup_id)
+    earlier = _published(community_id).where(Meetup.id != meetup_id)
+    first, second = aliased(GroupMember), aliased(GroupMember)
+    met = db.session.execute(
+        select(first.member_id, second.member_id, func.count())
+        .join(second, and_(second.group_id == first.group_id, second.member_id > first.member_id))
         .where(
-            Meetup.community_id == community_id,
-            Meetup.status == MeetupStatus.MATCHED,
-            Meetup.id != exclude_meetup,
-            PairFeedback.rater_id.in_(member_ids),
-            PairFeedback.ratee_id.in_(member_ids),
+            first.meetup_id.in_(earlier),
+            first.member_id.in_(opted),
+            second.member_id.in_(opted),
+            first.rsvp != Rsvp.CANT,
+            second.rsvp != Rsvp.CANT,
+        )
+        .group_by(first.member_id, second.member_id)
+    )
+    rated = db.session.execute(
+        select(PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice, func.count())
+        .where(
+            PairFeedback.meetup_id.in_(earlier),
+            PairFeedback.rater_id.in_(opted),
+            PairFeedback.ratee_id.in_(opted),
         )
         .group_by(PairFeedback.rater_id, PairFeedback.ratee_id, PairFeedback.choice)
     )
-    for rater, ratee, choice, n in rows:
+    counts: dict[Pair, dict[str, int]] = defaultdict(dict)
+    for a, b, n in met:
+        counts[pair(a, b)]["met_before"] = n
+    for rater, ratee, choice, n in rated:
         name = "again_before" if choice == PairChoice.AGAIN else "not_for_me_before"
         entry = counts[pair(rater, ratee)]
         entry[name] = entry.get(name, 0) + n
-    return {(member_key(a), member_key(b)): c for (a, b), c in counts.items()}
+    wanted = set(member_ids)
+    return {
+        (member_key(a), member_key(b)): c
+        for (a, b), c in counts.items()
+        if a in wanted and b in wanted
+    }

@@ -14,7 +14,8 @@ returns no model (e.g. every rated pair from one meetup) the row keeps the reaso
 empty model, so the page can say why and the community is not retrained until new pairs
 arrive. The unlearned weight it must beat is the one the community actually used: the
 interest and about-text similarity plus the bonds of the policy of the meetup where the
-pair met (`matching.POLICIES`).
+pair met (`matching.POLICIES`); those bonds stay in the learned weight too, as they do in
+matching.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from worker.compat import (
 )
 from worker.compat import CompatModel as LearnedModel
 from worker.compat.features import feature_rows
-from worker.compat.model import HOLDOUT_SHARE, plain_similarity
+from worker.compat.model import HOLDOUT_SHARE
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,14 @@ COL = {name: k for k, name in enumerate(FEATURE_SET)}
 
 
 def examples_of(rated: compat_facts.RatedPairs) -> Examples:
-    """The pure module's examples, with the policy weight as the plain weight to beat."""
+    """The pure module's examples, with each pair's policy bonds (in the plain weight and,
+    as in matching, added to the learned one)."""
     features = feature_rows(rated.members, rated.pairs)
     return Examples(
         meetup=np.asarray(rated.meetup_rank, dtype=np.int64),
         features=features,
         labels=np.asarray(rated.labels, dtype=np.int64),
-        plain=plain_similarity(features) + policy_bonds(rated, features),
+        bonds=policy_bonds(rated, features),  # kept with and without the model
     )
 
 
