@@ -1,5 +1,6 @@
 """The page forms that make and revoke API tokens (organizer settings, account page)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -10,7 +11,7 @@ class ApiTokenForm(CleanForm):
     """Name a new token; it is shown once, on the page this form's answer draws."""
 
     token_name = StringField(
-        "Token name", validators=[DataRequired("Please name the token."), Length(max=80)]
+        _l("Token name"), validators=[DataRequired(_l("Please name the token.")), Length(max=80)]
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
@@ -214,7 +215,9 @@ def _outcome(found: Meetup, outcome: meetup_edits.EditOutcome) -> dict[str, Any]
 def _apply(found: Meetup, actor, edit: meetup_edits.MeetupEdit, to_series: bool):  # type: ignore[no-untyped-def]
     """Run an edit through meetup_edits (the pages' rules); a refusal is a 422."""
     if found.status == MeetupStatus.CANCELLED:
-        raise refused(ServiceError("This meetup is cancelled; it can no longer be edited."))
+        raise refused(
+            ServiceError(gettext("This meetup is cancelled; it can no longer be edited."))
+        )
     try:
         return meetup_edits.apply_edit(found, actor, edit, to_series=to_series)
     except ServiceError as error:

@@ -4,6 +4,7 @@ the member's API token."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -54,7 +55,9 @@ def reset(token: str) -> str | Response:
             logout_user()
             start_fresh_session()
             login_user(member)
-            flash("Your new password is set. Every other session was logged out.", "success")
+            flash(
+                gettext("Your new password is set. Every other session was logged out."), "success"
+            )
             return redirect(url_for("members.home"))
     return render_template("auth/reset.html", form=form), 400 if form.errors else 200
 
@@ -103,8 +106,10 @@ def change_email() -> str | Response:
             show_service_error(email_form, error)
         else:
             flash(
-                "Check the inbox of your new address: your account moves there once you open "
-                "the link we sent.",
+                gettext(
+                    "Check the inbox of your new address: your account moves there once you open "
+                    "the link we sent."
+                ),
                 "info",
             )
             return redirect(url_for("auth.settings"))
@@ -122,7 +127,7 @@ def confirm_new_email(token: str) -> Response:
         flash(error.message, "error")
         return redirect(url_for("members.home"))
     send_after_commit(email_ids)
-    flash(f"Your account now uses {member.email}.", "success")
+    flash(gettext("Your account now uses %(email)s.", email=member.email), "success")
     return redirect(url_for("auth.settings" if current_user.is_authenticated else "auth.login"))
 
 
@@ -144,7 +149,7 @@ def change_password() -> str | Response:
         else:
             send_after_commit(email_ids)
             login_user(current_user._get_current_object())  # the session gets the new token
-            flash("Your password is changed. Other devices were logged out.", "success")
+            flash(gettext("Your password is changed. Other devices were logged out."), "success")
             return redirect(url_for("auth.settings"))
     return render_template(
         "auth/settings.html", email_form=email_form, password_form=password_form, form=EmptyForm()
@@ -183,7 +188,7 @@ def revoke_api_token() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if api_tokens.revoke_member_token(current_user):
-        flash("Your API token is revoked.", "success")
+        flash(gettext("Your API token is revoked."), "success")
     return redirect(url_for("auth.settings"))
 
 
@@ -195,5 +200,5 @@ def log_out_everywhere() -> Response:
         abort(400)
     accounts.end_other_sessions(current_user)
     logout_user()
-    flash("You are logged out on every device.", "info")
+    flash(gettext("You are logged out on every device."), "info")
     return redirect(url_for("auth.login"))

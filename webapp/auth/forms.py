@@ -1,5 +1,6 @@
 """Forms for accounts: sign-up, log-in, password reset and account settings (CSRF-protected)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -10,38 +11,38 @@ class SignUpForm(CleanForm):
     """A new member's email, name and password."""
 
     display_name = StringField(
-        "What should we call you?", validators=[DataRequired(), Length(max=80)]
+        _l("What should we call you?"), validators=[DataRequired(), Length(max=80)]
     )
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=128)]
+        _l("Password (at least 8 characters)"), validators=[DataRequired(), Length(min=8, max=128)]
     )
 
 
 class LoginForm(CleanForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
-    remember = BooleanField("Remember me on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField(_l("Remember me on this device"))
 
 
 class ForgotForm(CleanForm):
     """The address to send a reset link to."""
 
-    email = EmailField("Your email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Your email"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetForm(CleanForm):
     """A new password, typed twice."""
 
     password = PasswordField(
-        "New password (at least 8 characters)",
+        _l("New password (at least 8 characters)"),
         validators=[DataRequired(), Length(min=8, max=128)],
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
@@ -49,10 +50,10 @@ class ChangePasswordForm(CleanForm):
     """Current and new password."""
 
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=128)]
+        _l("Current password"), validators=[DataRequired(), Length(max=128)]
     )
     new_password = PasswordField(
-        "New password (at least 8 characters)",
+        _l("New password (at least 8 characters)"),
         validators=[DataRequired(), Length(min=8, max=128)],
     )
 
@@ -60,9 +61,9 @@ class ChangePasswordForm(CleanForm):
 class ChangeEmailForm(CleanForm):
     """The new address, confirmed by the current password."""
 
-    new_email = EmailField("New email", validators=[DataRequired(), Length(max=254)])
+    new_email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=254)])
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=128)]
+        _l("Current password"), validators=[DataRequired(), Length(max=128)]
     )
 
 
@@ -70,5 +71,5 @@ class DeleteAccountForm(CleanForm):
     """Deleting the account needs the password once more."""
 
     password = PasswordField(
-        "Your password, to confirm", validators=[DataRequired(), Length(max=128)]
+        _l("Your password, to confirm"), validators=[DataRequired(), Length(max=128)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -36,7 +37,7 @@ def delete_account() -> str | BaseResponse:
         if accounts.verify_password(current_user, form.password.data):
             privacy.delete_account(current_user._get_current_object())
             logout_user()
-            flash("Your account and personal data are deleted. Take care!", "info")
+            flash(gettext("Your account and personal data are deleted. Take care!"), "info")
             return redirect(url_for("members.landing"))
         form.password.errors.append("That is not your password.")
     email_form, password_form = _forms()

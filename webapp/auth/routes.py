@@ -6,6 +6,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -94,7 +95,8 @@ def confirm(token: str) -> Response:
     login_user(member)
     accept_pending_invite(member)
     flash(
-        "Your address is confirmed. Welcome to Hearth! Tell us a little about yourself.", "success"
+        gettext("Your address is confirmed. Welcome to Hearth! Tell us a little about yourself."),
+        "success",
     )
     return redirect(url_for("members.profile"))
 
@@ -106,7 +108,13 @@ def resend() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     send_after_commit(accounts.resend_confirmation(current_user))
-    flash(f"We sent a new link to {current_user.email}. It can take a minute to arrive.", "info")
+    flash(
+        gettext(
+            "We sent a new link to %(email)s. It can take a minute to arrive.",
+            email=current_user.email,
+        ),
+        "info",
+    )
     return redirect(url_for("members.home"))
 
 
@@ -123,7 +131,7 @@ def login() -> str | Response:
             login_user(member, remember=form.remember.data)
             if accept_pending_invite(member) is not None:
                 return redirect(url_for("members.home"))
-            flash(f"Welcome back, {member.first_name}.", "success")
+            flash(gettext("Welcome back, %(first_name)s.", first_name=member.first_name), "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -140,5 +148,5 @@ def logout() -> Response:
     accounts.end_other_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("members.landing"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -23,16 +25,16 @@ from webapp.services.links import Action, LinkClaim
 class LinkAction:
     """The words on the confirmation page and the change the button makes."""
 
-    title: str
-    question: str
-    button: str
+    title: object  # lazy strings: shown in the reader's language
+    question: object
+    button: object
     perform: Callable[[Member, LinkClaim], str]
 
 
 def _meetup(claim: LinkClaim) -> Meetup:
     meetup = db.session.get(Meetup, claim.meetup_id) if claim.meetup_id else None
     if meetup is None:
-        raise ServiceError("This meetup no longer exists.")
+        raise ServiceError(gettext("This meetup no longer exists."))
     return meetup
 
 
@@ -44,61 +46,72 @@ def group_of(member: Member, claim: LinkClaim) -> Group:
         .where(GroupMember.meetup_id == _meetup(claim).id, GroupMember.member_id == member.id)
     )
     if group is None:
-        raise ServiceError("You are no longer in a group for this meetup.")
+        raise ServiceError(gettext("You are no longer in a group for this meetup."))
     return group
 
 
 def _im_in(member: Member, claim: LinkClaim) -> str:
     rsvp.confirm(member, group_of(member, claim))
-    return "Thank you! Your group knows you're coming."
+    return gettext("Thank you! Your group knows you're coming.")
 
 
 def _cant_make_it(member: Member, claim: LinkClaim) -> str:
     rsvp.cancel(member, group_of(member, claim))
-    return "Thanks for letting us know. We've told your group; hope to see you next time."
+    return gettext("Thanks for letting us know. We've told your group; hope to see you next time.")
 
 
 def _opt_in(member: Member, claim: LinkClaim) -> str:
     meetup = _meetup(claim)
     optins.opt_in(member, meetup)
-    return f"You're in for {meetup.title}. We'll email you your group."
+    return gettext("You're in for %(title)s. We'll email you your group.", title=meetup.title)
 
 
 def _unsubscribe(member: Member, claim: LinkClaim) -> str:
     kind = claim.kind or ""
     if kind not in emails.OPTIONAL_KINDS:
-        raise ServiceError("This link is not valid.")
+        raise ServiceError(gettext("This link is not valid."))
     emails.set_preference(member.id, kind, False)
-    return f"Done: no more emails of this kind ({emails.OPTIONAL_KINDS[kind].lower()})."
+    return gettext(
+        "Done: no more emails of this kind (%(kind)s).",
+        kind=str(emails.OPTIONAL_KINDS[kind]).lower(),
+    )
 
 
 def _resume(member: Member, claim: LinkClaim) -> str:
     pauses.resume(member)
-    return "Welcome back! You'll be invited to the next round."
+    return gettext("Welcome back! You'll be invited to the next round.")
 
 
 ACTIONS: dict[Action, LinkAction] = {
-    Action.IM_IN: LinkAction("I'm in", "Tell your group you're coming?", "Yes, I'm in", _im_in),
+    Action.IM_IN: LinkAction(
+        _l("I'm in"), _l("Tell your group you're coming?"), _l("Yes, I'm in"), _im_in
+    ),
     Action.CANT_MAKE_IT: LinkAction(
-        "Can't make it", "Tell your group you can't make it?", "I can't make it", _cant_make_it
+        _l("Can't make it"),
+        _l("Tell your group you can't make it?"),
+        _l("I can't make it"),
+        _cant_make_it,
     ),
     Action.OPT_IN: LinkAction(
-        "Opt in", "Put you in a group for this round?", "Yes, match me", _opt_in
+        _l("Opt in"), _l("Put you in a group for this round?"), _l("Yes, match me"), _opt_in
     ),
     Action.UNSUBSCRIBE: LinkAction(
-        "Unsubscribe", "Stop these emails?", "Stop these emails", _unsubscribe
+        _l("Unsubscribe"), _l("Stop these emails?"), _l("Stop these emails"), _unsubscribe
     ),
     Action.RESUME: LinkAction(
-        "Come back", "Start inviting you to new rounds again?", "Yes, invite me", _resume
+        _l("Come back"),
+        _l("Start inviting you to new rounds again?"),
+        _l("Yes, invite me"),
+        _resume,
     ),
 }
 
 
 #: The answers offered about each other member, in the words the form shows.
 FEEDBACK_CHOICES = {
-    "again": "I'd like to meet again",
-    "skip": "No opinion",
-    "not_for_me": "Not for me",
+    "again": _l("I'd like to meet again"),
+    "skip": _l("No opinion"),
+    "not_for_me": _l("Not for me"),
 }
 
 

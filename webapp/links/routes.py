@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext
 
 from webapp.extensions import db
 from webapp.links import bp
@@ -28,7 +29,7 @@ def _claim(action_name: str, token: str) -> tuple[Action, LinkClaim, Member]:
     claim = verify(action, token)
     member = db.session.get(Member, claim.member_id)
     if member is None:
-        raise ServiceError("This link belongs to an account that no longer exists.")
+        raise ServiceError(gettext("This link belongs to an account that no longer exists."))
     return action, claim, member
 
 
@@ -47,13 +48,15 @@ def one_click(action_name: str, token: str) -> str | tuple[str, int]:
         db.session.rollback()
         return render_template(
             "links/done.html",
-            title="Sorry",
+            title=gettext("Sorry"),
             message=error.message,
             times_url=url_for("members.opt_in", meetup_id=error.meetup_id),
         ), 400
     except ServiceError as error:
         db.session.rollback()
-        return render_template("links/done.html", title="Sorry", message=error.message), 400
+        return render_template(
+            "links/done.html", title=gettext("Sorry"), message=error.message
+        ), 400
     log.info("one-click %s done for member %s", action.value, member.id)
     return render_template("links/done.html", title=spec.title, message=message)
 
@@ -78,7 +81,9 @@ def email_settings(token: str) -> str | tuple[str, int]:
     try:
         _, _, member = _claim(Action.PREFERENCES.value, token)
     except ServiceError as error:
-        return render_template("links/done.html", title="Sorry", message=error.message), 400
+        return render_template(
+            "links/done.html", title=gettext("Sorry"), message=error.message
+        ), 400
     saved = False
     if request.method == "POST":
         chosen = set(request.form.getlist("kinds"))
@@ -101,7 +106,9 @@ def feedback_form(token: str) -> str | tuple[str, int]:
         action, claim, member = _claim(Action.FEEDBACK.value, token)
         group = group_of(member, claim)
     except ServiceError as error:
-        return render_template("links/done.html", title="Sorry", message=error.message), 400
+        return render_template(
+            "links/done.html", title=gettext("Sorry"), message=error.message
+        ), 400
     others = [s.member for s in group.members if s.member_id != member.id]
     error = None
     if request.method == "POST":
@@ -114,7 +121,9 @@ def feedback_form(token: str) -> str | tuple[str, int]:
         else:
             log.info("one-click feedback done for member %s", member.id)
             return render_template(
-                "links/done.html", title="Thank you", message="Thank you! Your answers are private."
+                "links/done.html",
+                title=gettext("Thank you"),
+                message=gettext("Thank you! Your answers are private."),
             )
     page = render_template(
         "links/feedback.html",

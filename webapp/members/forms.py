@@ -1,9 +1,11 @@
 """Forms for a member's profile and for creating a community."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from webapp.i18n import language_choices
 from webapp.services.profiles import GROUP_SIZES, TRAVEL_CHOICES
 
 
@@ -36,47 +38,53 @@ class ProfileForm(CleanForm):
     """The whole profile; the tag checkboxes and the availability grid are read raw."""
 
     display_name = StringField(
-        "Your name as others see it", validators=[DataRequired(), Length(max=80)]
+        _l("Your name as others see it"), validators=[DataRequired(), Length(max=80)]
     )
-    interests = StringField("Interests, separated by commas", validators=[Length(max=1500)])
-    about = TextAreaField("What would you love to talk about?", validators=[Length(max=1000)])
-    area = StringField("Neighbourhood or postcode area", validators=[Length(max=80)])
+    interests = StringField(_l("Interests, separated by commas"), validators=[Length(max=1500)])
+    about = TextAreaField(_l("What would you love to talk about?"), validators=[Length(max=1000)])
+    area = StringField(_l("Neighbourhood or postcode area"), validators=[Length(max=80)])
     home_area = SelectField(
-        "Which area of your community do you live in?",
-        choices=[SelectChoice("", "Not said")],
+        _l("Which area of your community do you live in?"),
+        choices=[SelectChoice("", _l("Not said"))],
         default="",
         validate_choice=False,  # checked by the service: an unknown area gets a clear message
     )
-    home_lat = StringField("Or your home's latitude", validators=[Length(max=20)])
-    home_lon = StringField("and longitude", validators=[Length(max=20)])
+    home_lat = StringField(_l("Or your home's latitude"), validators=[Length(max=20)])
+    home_lon = StringField(_l("and longitude"), validators=[Length(max=20)])
     travel_km = SelectField(
-        "How far will you travel?",
-        choices=[SelectChoice("", "Not sure")]
-        + [SelectChoice(str(km), f"Up to {km} km") for km in TRAVEL_CHOICES],
+        _l("How far will you travel?"),
+        choices=[SelectChoice("", _l("Not sure"))]
+        + [SelectChoice(str(km), _l("Up to %(km)s km", km=km)) for km in TRAVEL_CHOICES],
         default="",
         validate_choice=False,  # checked by the service; a missing value means "not said"
     )
     preferred_group_size = SelectField(
-        "Preferred group size",
-        choices=[SelectChoice("", "No preference")]
-        + [SelectChoice(str(n), f"{n} people") for n in GROUP_SIZES],
+        _l("Preferred group size"),
+        choices=[SelectChoice("", _l("No preference"))]
+        + [SelectChoice(str(n), _l("%(count)s people", count=n)) for n in GROUP_SIZES],
         default="",
         validate_choice=False,  # checked by the service; a missing value means "not said"
     )
-    no_groups_of_two = BooleanField("Never put me in a group of two")
-    languages = StringField(
-        "Languages you speak, separated by commas", validators=[Length(max=400)]
+    no_groups_of_two = BooleanField(_l("Never put me in a group of two"))
+    locale = SelectField(
+        _l("Language"),
+        choices=language_choices(blank=_l("Not chosen (follow my browser)")),
+        default="",
+        validate_choice=False,  # checked by the service: an unknown one gets a clear message
     )
-    diet = StringField("Diet needs (only organizers see this)", validators=[Length(max=300)])
+    languages = StringField(
+        _l("Languages you speak, separated by commas"), validators=[Length(max=400)]
+    )
+    diet = StringField(_l("Diet needs (only organizers see this)"), validators=[Length(max=300)])
     accessibility_needs = StringField(
-        "Accessibility needs (only organizers see this)", validators=[Length(max=300)]
+        _l("Accessibility needs (only organizers see this)"), validators=[Length(max=300)]
     )
 
 
 ANSWERS = [
-    SelectChoice("1", "Hardly ever"),
-    SelectChoice("2", "Some of the time"),
-    SelectChoice("3", "Often"),
+    SelectChoice("1", _l("Hardly ever")),
+    SelectChoice("2", _l("Some of the time")),
+    SelectChoice("3", _l("Often")),
 ]
 
 
@@ -84,19 +92,19 @@ class CheckinForm(CleanForm):
     """The three UCLA-3-style questions, each answered 1 to 3."""
 
     lack_companionship = RadioField(
-        "How often do you feel that you lack companionship?",
+        _l("How often do you feel that you lack companionship?"),
         choices=ANSWERS,
-        validators=[InputRequired(message="Please choose an answer.")],
+        validators=[InputRequired(message=_l("Please choose an answer."))],
     )
     left_out = RadioField(
-        "How often do you feel left out?",
+        _l("How often do you feel left out?"),
         choices=ANSWERS,
-        validators=[InputRequired(message="Please choose an answer.")],
+        validators=[InputRequired(message=_l("Please choose an answer."))],
     )
     isolated = RadioField(
-        "How often do you feel isolated from others?",
+        _l("How often do you feel isolated from others?"),
         choices=ANSWERS,
-        validators=[InputRequired(message="Please choose an answer.")],
+        validators=[InputRequired(message=_l("Please choose an answer."))],
     )
 
 
@@ -104,8 +112,11 @@ class PauseForm(CleanForm):
     """How many weeks to pause matching for."""
 
     weeks = SelectField(
-        "Pause for",
-        choices=[SelectChoice(str(n), f"{n} week{'s' if n > 1 else ''}") for n in (1, 2, 4, 8)],
+        _l("Pause for"),
+        choices=[
+            SelectChoice(str(n), _l("1 week") if n == 1 else _l("%(count)s weeks", count=n))
+            for n in (1, 2, 4, 8)
+        ],
         default="2",
     )
 
@@ -113,9 +124,11 @@ class PauseForm(CleanForm):
 class CommunityForm(CleanForm):
     """A new community's name, description and time zone."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=120)])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
-    timezone = StringField("Time zone", default="UTC", validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=120)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    timezone = StringField(
+        _l("Time zone"), default="UTC", validators=[DataRequired(), Length(max=64)]
+    )
 
 
 class EmptyForm(CleanForm):
@@ -126,17 +139,17 @@ class FeedbackForm(CleanForm):
     """The meetup-level answers; the per-person choices are read raw (one per member)."""
 
     attended = RadioField(
-        "Did you go?",
-        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
-        validators=[InputRequired(message="Please say whether you went.")],
+        _l("Did you go?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        validators=[InputRequired(message=_l("Please say whether you went."))],
     )
     rating = RadioField(
-        "How was it? (1 = not good, 5 = wonderful)",
+        _l("How was it? (1 = not good, 5 = wonderful)"),
         choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
         validate_choice=False,
     )
-    note = TextAreaField("Anything else? (optional, private)", validators=[Length(max=2000)])
+    note = TextAreaField(_l("Anything else? (optional, private)"), validators=[Length(max=2000)])
     safety_report = TextAreaField(
-        "Something the organizers should know about? (optional, only organizers see it)",
+        _l("Something the organizers should know about? (optional, only organizers see it)"),
         validators=[Length(max=2000)],
     )

@@ -4,6 +4,7 @@ file, the private feedback form, and My connections."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -48,10 +49,10 @@ def answer(group_id: int, answer: str) -> BaseResponse:
     try:
         if answer == "going":
             rsvp.confirm(current_user, mine.group)
-            flash("Great, your group knows you're coming.", "success")
+            flash(gettext("Great, your group knows you're coming."), "success")
         else:
             send_after_commit(rsvp.cancel(current_user, mine.group))
-            flash("Thanks for letting them know. We told your group.", "info")
+            flash(gettext("Thanks for letting them know. We told your group."), "info")
     except ServiceError as error:
         db.session.rollback()
         show_service_error(None, error)
@@ -76,7 +77,7 @@ def give_feedback(group_id: int) -> str | BaseResponse:
     """The private 30-second feedback form."""
     mine = _mine(group_id)
     if not mine.is_past:
-        flash("Feedback opens once the meetup has started.", "info")
+        flash(gettext("Feedback opens once the meetup has started."), "info")
         return redirect(url_for("members.group", group_id=group_id))
     form = FeedbackForm()
     earlier, said = feedback.given(current_user, mine.group)
@@ -107,7 +108,7 @@ def give_feedback(group_id: int) -> str | BaseResponse:
             db.session.rollback()
             show_service_error(form, error)
         else:
-            flash("Thank you! Your answers are private.", "success")
+            flash(gettext("Thank you! Your answers are private."), "success")
             return redirect(url_for("members.connections_page"))
     return render_template(
         "members/feedback.html", mine=mine, form=form, chosen=chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -12,6 +13,7 @@ from webapp.models import Community, Member
 from webapp.services import joining, pauses
 from webapp.services.communities import role_of
 from webapp.services.errors import ServiceError
+from webapp.templating import format_when
 from webapp.views import community_or_404, show_service_error
 
 PENDING_INVITE = "pending_invite"
@@ -41,7 +43,7 @@ def accept_invite(code: str) -> Response:
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("members.home"))
-    flash(f"Welcome to {community.name}!", "success")
+    flash(gettext("Welcome to %(name)s!", name=community.name), "success")
     return redirect(url_for("members.community", slug=community.slug))
 
 
@@ -55,7 +57,7 @@ def accept_pending_invite(member: Member) -> Community | None:
     except ServiceError:
         return None
     if joined:
-        flash(f"You joined {community.name}.", "success")
+        flash(gettext("You joined %(name)s.", name=community.name), "success")
     return community
 
 
@@ -71,7 +73,7 @@ def leave(slug: str) -> Response:
     except ServiceError as error:
         show_service_error(None, error)
         return redirect(url_for("members.community", slug=slug))
-    flash(f"You left {community.name}.", "info")
+    flash(gettext("You left %(name)s.", name=community.name), "info")
     return redirect(url_for("members.home"))
 
 
@@ -81,12 +83,17 @@ def pause() -> Response:
     """Pause all matching for a few weeks."""
     form = PauseForm()
     if not form.validate_on_submit():
-        flash("Please choose how many weeks to pause for.", "error")
+        flash(gettext("Please choose how many weeks to pause for."), "error")
         return redirect(url_for("members.home"))
     withdrawn = pauses.pause(current_user, int(form.weeks.data))
-    message = f"Matching is paused until {current_user.paused_until:%d %B}."
+    until = format_when(current_user.paused_until, "date_long")
+    message = gettext("Matching is paused until %(date)s.", date=until)
     if withdrawn:
-        message += f" We took you out of {withdrawn} open meetup(s)."
+        message += " " + ngettext(
+            "We took you out of %(num)s open meetup.",
+            "We took you out of %(num)s open meetups.",
+            withdrawn,
+        )
     flash(message, "info")
     return redirect(url_for("members.home"))
 
@@ -98,5 +105,5 @@ def resume() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     pauses.resume(current_user)
-    flash("Welcome back! You can opt in to meetups again.", "success")
+    flash(gettext("Welcome back! You can opt in to meetups again."), "success")
     return redirect(url_for("members.home"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -47,6 +49,7 @@ def _saved_values(
         "languages": ", ".join(languages.name_of(code) for code in member.languages or []),
         "diet": member.diet,
         "accessibility_needs": member.accessibility_needs,
+        "locale": member.locale or "",
     }
 
 
@@ -62,7 +65,7 @@ def profile() -> str | Response:
     checked_tags = set(mine) & set(shown_tags)
     areas = places.areas_for(member)
     form = ProfileForm(data=_saved_values(member, mine, checked_tags, areas))
-    form.home_area.choices = [("", "Not said"), *((a.name, a.name) for a in areas)]
+    form.home_area.choices = [("", _("Not said")), *((a.name, a.name) for a in areas)]
     if form.validate_on_submit():
         checked_tags = set(request.form.getlist("tags"))
         try:
@@ -84,6 +87,7 @@ def profile() -> str | Response:
                 diet=form.diet.data or "",
                 accessibility_needs=form.accessibility_needs.data or "",
             )
+            member.locale = profiles.check_locale(form.locale.data)
             profiles.update_profile(
                 member,
                 display_name=form.display_name.data,
@@ -96,9 +100,13 @@ def profile() -> str | Response:
             db.session.rollback()
             show_service_error(form, error)
         else:
-            flash("Your profile is saved.", "success")
+            refresh()  # the flash speaks the language just chosen
+            flash(_("Your profile is saved."), "success")
             if not profiles.profile_complete(member):
-                flash("Add at least one interest and one time you are free to be matched.", "info")
+                flash(
+                    _("Add at least one interest and one time you are free to be matched."),
+                    "info",
+                )
             return redirect(url_for("members.home"))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template(
@@ -127,9 +135,9 @@ def check_in() -> str | Response:
             )
         except (ServiceError, ValueError):
             db.session.rollback()
-            flash("Please answer each question with one of the choices.", "error")
+            flash(_("Please answer each question with one of the choices."), "error")
         else:
-            flash("Thank you. Only you see your answers; organizers see totals only.", "success")
+            flash(_("Thank you. Only you see your answers; organizers see totals only."), "success")
             return redirect(url_for("members.check_in"))
     return render_template(
         "members/check_in.html", form=form, history=checkins.history(current_user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -62,7 +63,10 @@ def new_community() -> str | Response:
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(f"{community.name} is ready. Schedule its first meetup.", "success")
+            flash(
+                gettext("%(name)s is ready. Schedule its first meetup.", name=community.name),
+                "success",
+            )
             return redirect(url_for("organizer.dashboard", slug=community.slug))
     return render_template("members/new_community.html", form=form), 400 if form.errors else 200
 
@@ -83,7 +87,7 @@ def join(slug: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if communities.join(current_user, found):
-        flash(f"You joined {found.name}.", "success")
+        flash(gettext("You joined %(name)s.", name=found.name), "success")
     return redirect(url_for("members.community", slug=slug))
 
 
@@ -120,16 +124,19 @@ def opt_in(meetup_id: int) -> str | Response | tuple[str, int]:
         else:
             if new:
                 flash(
-                    f"You're in for {meetup.title}. We'll email your group after the deadline.",
+                    gettext(
+                        "You're in for %(title)s. We'll email your group after the deadline.",
+                        title=meetup.title,
+                    ),
                     "success",
                 )
             elif picks is not None:
-                flash(f"Your times for {meetup.title} are saved.", "success")
+                flash(gettext("Your times for %(title)s are saved.", title=meetup.title), "success")
             else:
-                flash(f"You're already in for {meetup.title}.", "info")
+                flash(gettext("You're already in for %(title)s.", title=meetup.title), "info")
             return redirect(url_for("members.home"))
     elif not optins.is_open_for_optin(meetup):
-        flash("Opt-in for this meetup has closed.", "info")
+        flash(gettext("Opt-in for this meetup has closed."), "info")
         return redirect(url_for("members.home"))
     page = render_template(
         "members/opt_in.html",
@@ -154,5 +161,5 @@ def opt_out(meetup_id: int) -> Response:
     except ServiceError as error:
         show_service_error(None, error)
     else:
-        flash(f"You're out of {meetup.title}.", "info")
+        flash(gettext("You're out of %(title)s.", title=meetup.title), "info")
     return redirect(url_for("members.home"))

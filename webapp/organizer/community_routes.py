@@ -4,6 +4,7 @@ co-organizers, API tokens, the audit log, and messages to a meetup's members."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -30,6 +31,7 @@ def settings(slug: str) -> str | Response | tuple[str, int]:
     community = organized_community_or_403(slug)
     form = CommunitySettingsForm(obj=community)
     if request.method == "GET":
+        form.default_locale.data = community.default_locale or "en"
         form.interest_tags.data = ", ".join(community.interest_tags or [])
     if form.validate_on_submit():
         try:
@@ -41,17 +43,20 @@ def settings(slug: str) -> str | Response | tuple[str, int]:
                 city=form.city.data or "",
                 timezone=form.timezone.data,
                 interest_tags=(form.interest_tags.data or "").split(","),
+                default_locale=form.default_locale.data,
             )
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, form=form), 400 if request.method == "POST" else 200
 
 
 def _settings_page(community, **forms) -> str:  # type: ignore[no-untyped-def]
-    forms.setdefault("form", CommunitySettingsForm(obj=community))
+    if "form" not in forms:
+        forms["form"] = CommunitySettingsForm(obj=community)
+        forms["form"].default_locale.data = community.default_locale or "en"
     forms.setdefault("merge", MergeTagsForm())
     forms.setdefault("co_organizer", CoOrganizerForm())
     forms.setdefault("area", AreaForm())
@@ -80,7 +85,7 @@ def merge_tags(slug: str) -> Response | tuple[str, int]:
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash("Tags merged.", "success")
+            flash(gettext("Tags merged."), "success")
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, merge=form), 400
 
@@ -98,13 +103,13 @@ def add_area(slug: str) -> Response | tuple[str, int]:
             )
             if point is None:
                 raise ServiceError(
-                    "Please give the area's latitude and longitude.", field="area_lat"
+                    gettext("Please give the area's latitude and longitude."), field="area_lat"
                 )
             area = places.add_area(community, current_user, form.area_name.data, point)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(f"Added the area {area.name}.", "success")
+            flash(gettext("Added the area %(name)s.", name=area.name), "success")
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, area=form), 400
 
@@ -121,7 +126,7 @@ def remove_area(slug: str, area_id: int) -> Response:
     except ServiceError as error:
         show_service_error(None, error)
     else:
-        flash(f"Removed the area {name}.", "success")
+        flash(gettext("Removed the area %(name)s.", name=name), "success")
     return redirect(url_for("organizer.settings", slug=slug))
 
 
@@ -133,7 +138,7 @@ def rotate_invite(slug: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     communities.rotate_invite_code(community, current_user)
-    flash("New invite link made; the old one no longer works.", "success")
+    flash(gettext("New invite link made; the old one no longer works."), "success")
     return redirect(url_for("organizer.settings", slug=slug))
 
 
@@ -149,7 +154,12 @@ def add_co_organizer(slug: str) -> Response | tuple[str, int]:
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(f"{member.display_name} is now a co-organizer.", "success")
+            flash(
+                gettext(
+                    "%(display_name)s is now a co-organizer.", display_name=member.display_name
+                ),
+                "success",
+            )
             return redirect(url_for("organizer.settings", slug=slug))
     return _settings_page(community, co_organizer=form), 400
 
@@ -187,7 +197,7 @@ def revoke_api_token(slug: str) -> Response:
     except ServiceError as error:
         show_service_error(None, error)
     else:
-        flash(f"Revoked the API token {token.name}.", "success")
+        flash(gettext("Revoked the API token %(name)s.", name=token.name), "success")
     return redirect(url_for("organizer.settings", slug=slug))
 
 
@@ -217,7 +227,7 @@ def message(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(f"Message queued for {len(email_ids)} members.", "success")
+            flash(gettext("Message queued for %(count)s members.", count=len(email_ids)), "success")
             return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
     return render_template(
         "organizer/message.html", community=community, meetup=found, form=form

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
@@ -52,7 +53,7 @@ def refresh_dashboard(slug: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     dashboard.refresh(community)
-    flash("The figures are up to date.", "success")
+    flash(gettext("The figures are up to date."), "success")
     return redirect(url_for("organizer.dashboard", slug=slug))
 
 

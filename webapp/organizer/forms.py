@@ -1,5 +1,6 @@
 """Organizer forms: communities, meetups and series, reviewing groups, messages, exports."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,19 +17,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.i18n import language_choices
 from webapp.members.forms import HearthForm
 from webapp.services.matching import SMALL_GROUP_MAX
 
 POLICY_CHOICES = [
-    SelectChoice("balanced", "Balanced: keep part of a circle together and add new people"),
-    SelectChoice("new_faces", "New faces: avoid people who met before"),
-    SelectChoice("deepen", "Deepen: bring together people who both want to meet again"),
+    SelectChoice("balanced", _l("Balanced: keep part of a circle together and add new people")),
+    SelectChoice("new_faces", _l("New faces: avoid people who met before")),
+    SelectChoice("deepen", _l("Deepen: bring together people who both want to meet again")),
 ]
 FREQUENCY_CHOICES = [
-    SelectChoice("", "Just once"),
-    SelectChoice("weekly", "Every week"),
-    SelectChoice("fortnightly", "Every two weeks"),
-    SelectChoice("monthly", "Every month"),
+    SelectChoice("", _l("Just once")),
+    SelectChoice("weekly", _l("Every week")),
+    SelectChoice("fortnightly", _l("Every two weeks")),
+    SelectChoice("monthly", _l("Every month")),
 ]
 
 
@@ -39,41 +41,45 @@ class EmptyForm(HearthForm):
 class SlotForm(Form):
     """One slot: when and where; a row left blank is ignored."""
 
-    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=120)])
-    address = StringField("Address", validators=[Optional(), Length(max=255)])
-    capacity = IntegerField("Seats", default=30, validators=[Optional(), NumberRange(1, 10_000)])
-    accessibility = StringField("Accessibility notes", validators=[Optional(), Length(max=500)])
-    lat = StringField("Venue latitude", validators=[Optional(), Length(max=20)])
-    lon = StringField("Venue longitude", validators=[Optional(), Length(max=20)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
+    capacity = IntegerField(
+        _l("Seats"), default=30, validators=[Optional(), NumberRange(1, 10_000)]
+    )
+    accessibility = StringField(_l("Accessibility notes"), validators=[Optional(), Length(max=500)])
+    lat = StringField(_l("Venue latitude"), validators=[Optional(), Length(max=20)])
+    lon = StringField(_l("Venue longitude"), validators=[Optional(), Length(max=20)])
 
 
 class MeetupForm(HearthForm):
     """Title, opt-in deadline, group sizes, policy and slots, in the community's time zone."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=2, max=120)])
     optin_deadline = DateTimeLocalField(
-        "Opt-in deadline", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Opt-in deadline"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
     group_min = IntegerField(
-        "Smallest group", default=3, validators=[DataRequired(), NumberRange(2, 12)]
+        _l("Smallest group"), default=3, validators=[DataRequired(), NumberRange(2, 12)]
     )
     group_max = IntegerField(
-        "Largest group",
+        _l("Largest group"),
         default=SMALL_GROUP_MAX,  # "first good meetup first" (services/matching.py)
         validators=[DataRequired(), NumberRange(2, 12)],
     )
-    policy = SelectField("Matching policy", choices=POLICY_CHOICES, default="balanced")
+    policy = SelectField(_l("Matching policy"), choices=POLICY_CHOICES, default="balanced")
     welcome_newcomers = BooleanField(
-        "Welcome newcomers: place each first-timer with a regular who is rated well"
+        _l("Welcome newcomers: place each first-timer with a regular who is rated well")
     )
-    standby_enabled = BooleanField("Let standby members fill seats freed by cancellations")
+    standby_enabled = BooleanField(_l("Let standby members fill seats freed by cancellations"))
     auto_publish = BooleanField(
-        "Publish automatically at the deadline (otherwise you review the groups first)"
+        _l("Publish automatically at the deadline (otherwise you review the groups first)")
     )
-    frequency = SelectField("Repeat", choices=FREQUENCY_CHOICES, default="")
+    frequency = SelectField(_l("Repeat"), choices=FREQUENCY_CHOICES, default="")
     occurrences = IntegerField(
-        "Number of meetups in the series", default=4, validators=[Optional(), NumberRange(1, 26)]
+        _l("Number of meetups in the series"),
+        default=4,
+        validators=[Optional(), NumberRange(1, 26)],
     )
     slots = FieldList(FormField(SlotForm), min_entries=3, max_entries=3)
 
@@ -82,80 +88,86 @@ class EditSlotForm(SlotForm):
     """One slot row of the edit page: an existing slot (its id hidden) or a new one."""
 
     slot_id = HiddenField()
-    remove = BooleanField("Remove this slot")
+    remove = BooleanField(_l("Remove this slot"))
 
 
 class EditMeetupForm(HearthForm):
     """The parts of one meetup (or one occurrence of a series) that stay editable: the
     settings while it is open, and its slots and venues until it is cancelled."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(min=2, max=120)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=2, max=120)])
     optin_deadline = DateTimeLocalField(
-        "Opt-in deadline", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Opt-in deadline"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    group_min = IntegerField("Smallest group", validators=[DataRequired(), NumberRange(2, 12)])
-    group_max = IntegerField("Largest group", validators=[DataRequired(), NumberRange(2, 12)])
-    policy = SelectField("Matching policy", choices=POLICY_CHOICES)
+    group_min = IntegerField(_l("Smallest group"), validators=[DataRequired(), NumberRange(2, 12)])
+    group_max = IntegerField(_l("Largest group"), validators=[DataRequired(), NumberRange(2, 12)])
+    policy = SelectField(_l("Matching policy"), choices=POLICY_CHOICES)
     welcome_newcomers = BooleanField(
-        "Welcome newcomers: place each first-timer with a regular who is rated well"
+        _l("Welcome newcomers: place each first-timer with a regular who is rated well")
     )
-    standby_enabled = BooleanField("Let standby members fill seats freed by cancellations")
-    auto_publish = BooleanField("Publish automatically at the deadline")
+    standby_enabled = BooleanField(_l("Let standby members fill seats freed by cancellations"))
+    auto_publish = BooleanField(_l("Publish automatically at the deadline"))
     #: Up to `meetup_edits.MAX_SLOTS` slots plus the two blank rows for adding one.
     slots = FieldList(FormField(EditSlotForm), min_entries=0, max_entries=12)
-    confirm_slot_removal = BooleanField("Yes, remove slots although members opted in")
+    confirm_slot_removal = BooleanField(_l("Yes, remove slots although members opted in"))
     apply_to_series = BooleanField(
-        "Apply these changes to this meetup and every later meetup of the series"
+        _l("Apply these changes to this meetup and every later meetup of the series")
     )
 
 
 class CommunitySettingsForm(HearthForm):
     """A community's name, description, city, time zone and interest tags."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=120)])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
-    city = StringField("City", validators=[Length(max=120)])
-    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=120)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
     interest_tags = TextAreaField(
-        "Interest tags, separated by commas (duplicates are merged)",
+        _l("Interest tags, separated by commas (duplicates are merged)"),
         validators=[Length(max=4000)],
+    )
+    default_locale = SelectField(
+        _l("Language of emails to members who chose none"),
+        choices=language_choices(),
+        default="en",
+        validate_choice=False,  # checked by the service: an unknown one gets a clear message
     )
 
 
 class AreaForm(HearthForm):
     """A named area of the community with its point (coordinates checked by the service)."""
 
-    area_name = StringField("Area name", validators=[DataRequired(), Length(max=80)])
-    area_lat = StringField("Latitude", validators=[Length(max=20)])
-    area_lon = StringField("Longitude", validators=[Length(max=20)])
+    area_name = StringField(_l("Area name"), validators=[DataRequired(), Length(max=80)])
+    area_lat = StringField(_l("Latitude"), validators=[Length(max=20)])
+    area_lon = StringField(_l("Longitude"), validators=[Length(max=20)])
 
 
 class MergeTagsForm(HearthForm):
     """Merge one interest tag into another (e.g. "boardgames" into "board games")."""
 
-    source = StringField("Merge this tag", validators=[DataRequired(), Length(max=60)])
-    target = StringField("into this tag", validators=[DataRequired(), Length(max=60)])
+    source = StringField(_l("Merge this tag"), validators=[DataRequired(), Length(max=60)])
+    target = StringField(_l("into this tag"), validators=[DataRequired(), Length(max=60)])
 
 
 class CoOrganizerForm(HearthForm):
     """Make a member of the community a co-organizer, by their email address."""
 
-    email = StringField("Member's email address", validators=[DataRequired(), Length(max=254)])
+    email = StringField(_l("Member's email address"), validators=[DataRequired(), Length(max=254)])
 
 
 class MoveMemberForm(HearthForm):
     """Move one member of the preview into another group."""
 
-    member_id = SelectField("Member", coerce=int)
-    group_id = SelectField("Into group", coerce=int)
+    member_id = SelectField(_l("Member"), coerce=int)
+    group_id = SelectField(_l("Into group"), coerce=int)
 
 
 class MessageForm(HearthForm):
     """A message to every opted-in member of a meetup, or to one group."""
 
-    audience = SelectField("To", coerce=str)
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)])
+    audience = SelectField(_l("To"), coerce=str)
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
 
 
 class RangeForm(HearthForm):
@@ -164,6 +176,6 @@ class RangeForm(HearthForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
-    include_emails = BooleanField("Include email addresses (this is logged)")
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    include_emails = BooleanField(_l("Include email addresses (this is logged)"))

@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -38,11 +39,14 @@ log = logging.getLogger(__name__)
 
 def _venue_point(row) -> places.Point | None:  # type: ignore[no-untyped-def]
     """A slot row's venue coordinates (None when both are blank); ServiceError otherwise."""
-    venue = " ".join((row.venue_name.data or "").split()) or "a slot"
+    venue = " ".join((row.venue_name.data or "").split()) or gettext("a slot")
     try:
         return places.parse_point(row.lat.data, row.lon.data, "slots", "slots")
     except ServiceError as error:
-        raise ServiceError(f"Venue {venue}: {error.message}", field="slots") from None
+        raise ServiceError(
+            gettext("Venue %(venue)s: %(problem)s", venue=venue, problem=error.message),
+            field="slots",
+        ) from None
 
 
 def _options(form: MeetupForm | EditMeetupForm) -> meetups.MeetupOptions:
@@ -90,13 +94,16 @@ def new_meetup(slug: str) -> str | Response | tuple[str, int]:
                     occurrences=form.occurrences.data or 1,
                     **common,
                 )
-                flash(f"{series.title} is scheduled as a series.", "success")
+                flash(gettext("%(title)s is scheduled as a series.", title=series.title), "success")
                 return redirect(url_for("organizer.dashboard", slug=slug))
             meetup = meetups.schedule_meetup(community, **common)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(f"{meetup.title} is scheduled; members can opt in now.", "success")
+            flash(
+                gettext("%(title)s is scheduled; members can opt in now.", title=meetup.title),
+                "success",
+            )
             return redirect(url_for("organizer.meetup", slug=slug, meetup_id=meetup.id))
     status = 400 if form.errors or (request.method == "POST") else 200
     return render_template("organizer/new_meetup.html", community=community, form=form), status
@@ -206,19 +213,29 @@ def _slot_edits(form: EditMeetupForm) -> list[meetup_edits.SlotEdit]:
 
 
 def _saved_message(outcome: meetup_edits.EditOutcome) -> str:
-    parts = ["Saved."]
+    parts = [gettext("Saved.")]
     if len(outcome.edited) > 1:
-        parts.append(f"The changes apply to {len(outcome.edited)} meetups of the series.")
+        parts.append(
+            gettext(
+                "The changes apply to %(count)s meetups of the series.", count=len(outcome.edited)
+            )
+        )
     if outcome.skipped:
         parts.append(
-            f"{len(outcome.skipped)} later meetups are matched already and kept as they were."
+            gettext(
+                "%(count)s later meetups are matched already and kept as they were.",
+                count=len(outcome.skipped),
+            )
         )
     if outcome.emails:
-        parts.append(f"{outcome.emails} members were emailed the change.")
+        parts.append(gettext("%(count)s members were emailed the change.", count=outcome.emails))
     if outcome.untold:
         parts.append(
-            f"{outcome.untold} members who opted in were not emailed; use “Message members” "
-            "if they should know about the new time or place."
+            gettext(
+                "%(count)s members who opted in were not emailed; use “Message members” "
+                "if they should know about the new time or place.",
+                count=outcome.untold,
+            )
         )
     return " ".join(parts)
 
@@ -231,7 +248,7 @@ def edit_meetup(slug: str, meetup_id: int) -> str | Response | tuple[str, int]:
     community = organized_community_or_403(slug)
     found = meetup_of(community, meetup_id)
     if found.status == MeetupStatus.CANCELLED:
-        flash("This meetup is cancelled; it can no longer be edited.", "error")
+        flash(gettext("This meetup is cancelled; it can no longer be edited."), "error")
         return redirect(url_for("organizer.meetup", slug=slug, meetup_id=found.id))
     form = (
         EditMeetupForm(data=_edit_form_data(found)) if request.method == "GET" else EditMeetupForm()
@@ -290,7 +307,7 @@ def match_now(slug: str, meetup_id: int) -> Response:
 
     def queue(found):  # type: ignore[no-untyped-def]
         if found.status != MeetupStatus.OPEN:
-            raise ServiceError("This meetup has been matched already.")
+            raise ServiceError(gettext("This meetup has been matched already."))
         from worker.tasks import run_matching_round
 
         audit.record(
@@ -308,10 +325,14 @@ def match_now(slug: str, meetup_id: int) -> Response:
             log.warning("could not queue matching for meetup %s: %s", found.id, exc)
             match_progress.mark(found.id, match_progress.FAILED, message="could not be queued")
             raise ServiceError(
-                "The matching worker cannot be reached right now; please try again in a "
-                "minute (at the deadline it runs by itself)."
+                gettext(
+                    "The matching worker cannot be reached right now; please try again in a "
+                    "minute (at the deadline it runs by itself)."
+                )
             ) from None
-        return "Matching has started; the preview appears here in a moment. Nothing is sent yet."
+        return gettext(
+            "Matching has started; the preview appears here in a moment. Nothing is sent yet."
+        )
 
     return _action(slug, meetup_id, queue)
 
@@ -323,7 +344,7 @@ def rerun(slug: str, meetup_id: int) -> Response:
 
     def run(found):  # type: ignore[no-untyped-def]
         match_review.rerun(found, current_user)
-        return "Matched again; locked groups stayed as they were."
+        return gettext("Matched again; locked groups stayed as they were.")
 
     return _action(slug, meetup_id, run)
 
@@ -336,7 +357,7 @@ def lock_group(slug: str, meetup_id: int, group_id: int) -> Response:
 
     def toggle(found):  # type: ignore[no-untyped-def]
         match_review.set_locked(found, current_user, group_id, not unlock)
-        return "Group unlocked." if unlock else "Group locked: a re-run keeps it."
+        return gettext("Group unlocked.") if unlock else gettext("Group locked: a re-run keeps it.")
 
     return _action(slug, meetup_id, toggle)
 
@@ -350,11 +371,11 @@ def move_member(slug: str, meetup_id: int) -> Response:
 
     def move(found):  # type: ignore[no-untyped-def]
         if member_id is None or group_id is None:
-            raise ServiceError("Please choose a member and a group.")
+            raise ServiceError(gettext("Please choose a member and a group."))
         match_review.move_member(found, current_user, member_id, group_id)
         if found.status == MeetupStatus.MATCHED:
-            return "Moved; both groups were emailed the change."
-        return "Moved."
+            return gettext("Moved; both groups were emailed the change.")
+        return gettext("Moved.")
 
     return _action(slug, meetup_id, move)
 
@@ -366,7 +387,7 @@ def publish(slug: str, meetup_id: int) -> Response:
 
     def go(found):  # type: ignore[no-untyped-def]
         email_ids = match_review.publish(found, current_user)  # sent once committed
-        return f"Published: {len(email_ids)} match emails are on their way."
+        return gettext("Published: %(count)s match emails are on their way.", count=len(email_ids))
 
     return _action(slug, meetup_id, go)
 
@@ -378,7 +399,7 @@ def cancel(slug: str, meetup_id: int) -> Response:
 
     def go(found):  # type: ignore[no-untyped-def]
         meetups.cancel_meetup(found, current_user)
-        return f"{found.title} is cancelled."
+        return gettext("%(title)s is cancelled.", title=found.title)
 
     return _action(slug, meetup_id, go)
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Member
 from webapp.models._time import utcnow
 from webapp.models.members import new_session_token
@@ -45,7 +48,7 @@ def request_password_reset(email: str) -> list[int]:
     queued = queue_account_email(
         "password_reset",
         member,
-        "Reset your Hearth password",
+        _l("Reset your Hearth password"),
         "reset",
         link=tokens.link(Purpose.RESET, payload),
     )
@@ -63,7 +66,7 @@ def member_for_reset(token: str) -> Member:
         or member.deleted_at is not None
         or tokens.password_fingerprint(member.password_hash) != data.get("p")
     ):
-        raise ServiceError("This link has already been used or is out of date.")
+        raise ServiceError(gettext("This link has already been used or is out of date."))
     return member
 
 
@@ -86,7 +89,7 @@ def _set_password(member: Member, new_password: str) -> None:
 def change_password(member: Member, current: str, new_password: str) -> list[int]:
     """Change the password after checking the current one; other sessions end."""
     if not verify_password(member, current):
-        raise ServiceError("That is not your current password.", field="current_password")
+        raise ServiceError(gettext("That is not your current password."), field="current_password")
     try:
         _set_password(member, new_password)
     except ServiceError as error:
@@ -94,9 +97,9 @@ def change_password(member: Member, current: str, new_password: str) -> list[int
     queued = queue_account_email(
         "account_notice",
         member,
-        "Your Hearth password was changed",
+        _l("Your Hearth password was changed"),
         "notice",
-        message="The password of your Hearth account was just changed.",
+        message=_l("The password of your Hearth account was just changed."),
     )
     db.session.commit()
     log.info("member %s changed their password", member.id)
@@ -109,13 +112,13 @@ def request_email_change(member: Member, current: str, new_email: str) -> list[i
     A new address that already has an account gets a note instead; the page looks the same.
     """
     if not verify_password(member, current):
-        raise ServiceError("That is not your current password.", field="current_password")
+        raise ServiceError(gettext("That is not your current password."), field="current_password")
     try:
         new_email = normalise_email(new_email)
     except ServiceError as error:
         raise ServiceError(error.message, field="new_email") from None
     if new_email == member.email:
-        raise ServiceError("That is already your address.", field="new_email")
+        raise ServiceError(gettext("That is already your address."), field="new_email")
     if member_by_email(new_email) is not None:
         if recently_sent("email_taken", new_email):
             return []
@@ -127,20 +130,22 @@ def request_email_change(member: Member, current: str, new_email: str) -> list[i
         queued = emails.queue(
             kind="email_taken",
             to_address=new_email,
-            subject="Someone tried to use your address on Hearth",
+            subject=gettext("Someone tried to use your address on Hearth"),
             body_text=body,
         )
     else:
         payload = {"m": member.id, "old": member.email, "new": new_email}
-        body = render_template(
-            "auth/email/change_email.txt",
-            member=member,
-            link=tokens.link(Purpose.CHANGE_EMAIL, payload),
-        )
+        with email_language(member):
+            body = render_template(
+                "auth/email/change_email.txt",
+                member=member,
+                link=tokens.link(Purpose.CHANGE_EMAIL, payload),
+            )
+            subject = gettext("Confirm your new address for Hearth")
         queued = emails.queue(
             kind="confirm_new_email",
             to_address=new_email,
-            subject="Confirm your new address for Hearth",
+            subject=subject,
             body_text=body,
             member_id=member.id,
         )
@@ -154,23 +159,28 @@ def confirm_email_change(token: str) -> tuple[Member, list[int]]:
     data = tokens.read(Purpose.CHANGE_EMAIL, token)
     member = db.session.get(Member, data["m"])
     if member is None or member.deleted_at is not None or member.email != data.get("old"):
-        raise ServiceError("This link has already been used or is out of date.")
+        raise ServiceError(gettext("This link has already been used or is out of date."))
     new_email = normalise_email(str(data.get("new", "")))
     if member_by_email(new_email) is not None:
-        raise ServiceError("That address now belongs to another account.")
+        raise ServiceError(gettext("That address now belongs to another account."))
     old_email = member.email
     member.email = new_email
     member.email_confirmed_at = utcnow()
-    notice = render_template(
-        "auth/email/notice.txt",
-        member=member,
-        base_url=current_app.config["BASE_URL"],
-        message=f"Your Hearth account now uses a new email address instead of {old_email}.",
-    )
+    with email_language(member):
+        notice = render_template(
+            "auth/email/notice.txt",
+            member=member,
+            base_url=current_app.config["BASE_URL"],
+            message=gettext(
+                "Your Hearth account now uses a new email address instead of %(old)s.",
+                old=old_email,
+            ),
+        )
+        subject = gettext("Your Hearth email address was changed")
     queued = emails.queue(
         kind="account_notice",
         to_address=old_email,
-        subject="Your Hearth email address was changed",
+        subject=subject,
         body_text=notice,
         member_id=member.id,
     )
@@ -178,6 +188,6 @@ def confirm_email_change(token: str) -> tuple[Member, list[int]]:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ServiceError("That address now belongs to another account.") from None
+        raise ServiceError(gettext("That address now belongs to another account.")) from None
     log.info("member %s changed their email", member.id)
     return member, [queued.id]

@@ -15,10 +15,13 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_request_context, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Member, OutboxEmail
 from webapp.models._time import utcnow
 from webapp.models.members import new_session_token
@@ -48,7 +51,7 @@ def normalise_email(email: str) -> str:
         or len(email) > 254
         or any(c.isspace() or not c.isprintable() for c in email)
     ):
-        raise ServiceError("Please enter a valid email address.", field="email")
+        raise ServiceError(gettext("Please enter a valid email address."), field="email")
     return email
 
 
@@ -77,7 +80,7 @@ def sign_up(email: str, password: str, display_name: str) -> SignUpOutcome:
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
         raise ServiceError(
-            "Please tell us what to call you (up to 80 characters).", field="display_name"
+            gettext("Please tell us what to call you (up to 80 characters)."), field="display_name"
         )
     password_hash = hash_password(password)  # hashed either way: same time for both paths
     existing = member_by_email(email)
@@ -123,13 +126,16 @@ def recently_sent(kind: str, address: str) -> bool:
 def queue_account_email(  # type: ignore[no-untyped-def]
     kind: str, member: Member, subject: str, template: str, **context: object
 ):
-    """Queue one account email to the member from templates/auth/email/<template>.txt."""
-    body = render_template(
-        f"auth/email/{template}.txt",
-        member=member,
-        base_url=current_app.config["BASE_URL"],
-        **context,
-    )
+    """Queue one account email to the member from templates/auth/email/<template>.txt, in
+    their language (or the one of the request that caused it)."""
+    with email_language(member):
+        subject = str(subject)
+        body = render_template(
+            f"auth/email/{template}.txt",
+            member=member,
+            base_url=current_app.config["BASE_URL"],
+            **context,
+        )
     return emails.queue(
         kind=kind, to_address=member.email, subject=subject, body_text=body, member_id=member.id
     )
@@ -138,7 +144,7 @@ def queue_account_email(  # type: ignore[no-untyped-def]
 def _queue_confirmation(member: Member) -> OutboxEmail:
     link = tokens.link(Purpose.CONFIRM, {"m": member.id, "e": member.email})
     return queue_account_email(
-        "confirm_email", member, "Confirm your email for Hearth", "confirm", link=link
+        "confirm_email", member, _l("Confirm your email for Hearth"), "confirm", link=link
     )
 
 
@@ -154,7 +160,7 @@ def _warn_owner(member: Member) -> list[int]:
     queued = queue_account_email(
         "signup_attempt",
         member,
-        "Someone tried to sign up with your address",
+        _l("Someone tried to sign up with your address"),
         "signup_attempt",
         link=link,
     )
@@ -177,9 +183,9 @@ def confirm_email(token: str) -> Member:
     data = tokens.read(Purpose.CONFIRM, token)
     member = db.session.get(Member, data["m"])
     if member is None or member.deleted_at is not None or member.email != data.get("e"):
-        raise ServiceError("This link is not valid any more.")
+        raise ServiceError(gettext("This link is not valid any more."))
     if member.email_confirmed:
-        raise ServiceError("Your address is already confirmed. Please log in.")
+        raise ServiceError(gettext("Your address is already confirmed. Please log in."))
     member.email_confirmed_at = utcnow()
     db.session.commit()
     log.info("member %s confirmed their email", member.id)

@@ -18,6 +18,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, select
 
 from webapp.extensions import db
@@ -51,7 +52,7 @@ def _new_secret() -> str:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 80:
-        raise ServiceError("Please name the token (up to 80 characters).", field="name")
+        raise ServiceError(gettext("Please name the token (up to 80 characters)."), field="name")
     return name
 
 
@@ -84,11 +85,14 @@ def create_organizer_token(community: Community, actor: Member, name: str) -> tu
     """A new organizer token for the community, acting as `actor`; returns the row and the
     token itself, which is never available again."""
     if role_of(actor, community) != Role.ORGANIZER:
-        raise ServiceError("Only the community's organizers can create API tokens.")
+        raise ServiceError(gettext("Only the community's organizers can create API tokens."))
     active = [t for t in organizer_tokens(community) if t.is_active]
     if len(active) >= MAX_ORGANIZER_TOKENS:
         raise ServiceError(
-            f"A community can have {MAX_ORGANIZER_TOKENS} working tokens; revoke one first.",
+            gettext(
+                "A community can have %(most)s working tokens; revoke one first.",
+                most=MAX_ORGANIZER_TOKENS,
+            ),
             field="name",
         )
     token, secret = _new_token(ApiTokenKind.ORGANIZER, name, actor, community.id)
@@ -106,7 +110,7 @@ def revoke_organizer_token(community: Community, actor: Member, token_id: int) -
     """Revoke one of the community's organizer tokens (at once, for every request after)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.community_id != community.id:
-        raise ServiceError("That token does not exist.")
+        raise ServiceError(gettext("That token does not exist."))
     if token.is_active:
         token.revoked_at = utcnow()
         audit.record(

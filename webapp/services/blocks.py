@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 def block(member: Member, other_id: int, *, commit: bool = True) -> bool:
     """Block another member for good; return False if already blocked."""
     if other_id == member.id:
-        raise ServiceError("You cannot block yourself.")
+        raise ServiceError(gettext("You cannot block yourself."))
     if db.session.scalar(
         select(Block.id).where(Block.blocker_id == member.id, Block.blocked_id == other_id)
     ):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -23,7 +24,7 @@ def record(member: Member, lack_companionship: int, left_out: int, isolated: int
     """Store one dated check-in for the member."""
     answers = (lack_companionship, left_out, isolated)
     if any(not isinstance(a, int) or not 1 <= a <= 3 for a in answers):
-        raise ServiceError("Each answer is 1, 2 or 3.")
+        raise ServiceError(gettext("Each answer is 1, 2 or 3."))
     db.session.add(
         LonelinessCheckin(
             member_id=member.id,

@@ -7,9 +7,11 @@ import re
 import secrets
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, select
 
 from webapp.extensions import db
+from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import Community, Member, Membership, Role
 from webapp.services import audit
 from webapp.services.errors import ServiceError
@@ -27,12 +29,14 @@ def check_timezone(name: str) -> str:
     """Return the IANA time zone name if it exists, else raise ServiceError."""
     name = (name or "UTC").strip()
     if name not in available_timezones() and name != "UTC":
-        raise ServiceError("Please choose a time zone such as Europe/Berlin.", field="timezone")
+        raise ServiceError(
+            gettext("Please choose a time zone such as Europe/Berlin."), field="timezone"
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ServiceError(
-            "Please choose a time zone such as Europe/Berlin.", field="timezone"
+            gettext("Please choose a time zone such as Europe/Berlin."), field="timezone"
         ) from None
     return name
 
@@ -43,9 +47,11 @@ def create_community(
     """Create a community with its creator as organizer."""
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 120:
-        raise ServiceError("Community names need 2 to 120 characters.", field="name")
+        raise ServiceError(gettext("Community names need 2 to 120 characters."), field="name")
     if len(description or "") > 2000:
-        raise ServiceError("Please keep the description to 2,000 characters.", field="description")
+        raise ServiceError(
+            gettext("Please keep the description to 2,000 characters."), field="description"
+        )
     slug = slugify(name)
     if db.session.scalar(select(func.count()).where(Community.slug == slug)):
         slug = f"{slug}-{secrets.token_hex(3)}"
@@ -115,6 +121,22 @@ def clean_tags(tags: list[str]) -> list[str]:
     return list(seen)
 
 
+#: "Leave this setting as it is" (the API's partial updates do not send it).
+KEEP = "keep"
+
+
+def check_default_locale(value: str | None) -> str | None:
+    """A community's email language: one of the supported codes, or None for English."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value not in SUPPORTED_LOCALES:
+        raise ServiceError(
+            gettext("Please choose one of the languages offered."), field="default_locale"
+        )
+    return value
+
+
 def update_settings(
     community: Community,
     actor: Member,
@@ -124,17 +146,26 @@ def update_settings(
     city: str,
     timezone: str,
     interest_tags: list[str],
+    default_locale: str | None = KEEP,  # type: ignore[assignment]
 ) -> Community:
-    """Change a community's details and tag list (duplicates merged) in one audited commit."""
+    """Change a community's details and tag list (duplicates merged) in one audited commit.
+
+    `default_locale` is the language of emails to members who chose none ("" or None for
+    English); left out, it stays as it is.
+    """
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 120:
-        raise ServiceError("Community names need 2 to 120 characters.", field="name")
+        raise ServiceError(gettext("Community names need 2 to 120 characters."), field="name")
     if len(description or "") > 2000:
-        raise ServiceError("Please keep the description to 2,000 characters.", field="description")
+        raise ServiceError(
+            gettext("Please keep the description to 2,000 characters."), field="description"
+        )
     tags = clean_tags(interest_tags)
     if len(tags) > 200:
-        raise ServiceError("Please keep the list to 200 tags.", field="interest_tags")
+        raise ServiceError(gettext("Please keep the list to 200 tags."), field="interest_tags")
     community.timezone = check_timezone(timezone)
+    if default_locale is not KEEP:
+        community.default_locale = check_default_locale(default_locale)
     community.name, community.description = name, (description or "").strip()
     community.city = " ".join((city or "").split())[:120]
     merged = len([t for t in interest_tags if t.strip()]) - len(tags)
@@ -154,9 +185,9 @@ def merge_tag(community: Community, actor: Member, source: str, target: str) -> 
     """Replace one tag of the community's list by another (kept once)."""
     source, target = normalise_tag(source), normalise_tag(target)
     if source not in (community.interest_tags or []):
-        raise ServiceError("That tag is not in the list.", field="source")
+        raise ServiceError(gettext("That tag is not in the list."), field="source")
     if not target or source == target:
-        raise ServiceError("Choose a different tag to merge into.", field="target")
+        raise ServiceError(gettext("Choose a different tag to merge into."), field="target")
     community.interest_tags = clean_tags(
         [target if t == source else t for t in community.interest_tags]
     )
@@ -189,10 +220,10 @@ def add_co_organizer(community: Community, actor: Member, email: str) -> Member:
     )
     if membership is None:
         raise ServiceError(
-            "Only a member of this community can become an organizer.", field="email"
+            gettext("Only a member of this community can become an organizer."), field="email"
         )
     if membership.role == Role.ORGANIZER:
-        raise ServiceError("They already organise this community.", field="email")
+        raise ServiceError(gettext("They already organise this community."), field="email")
     membership.role = Role.ORGANIZER
     audit.record(
         community,

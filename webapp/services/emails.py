@@ -15,9 +15,11 @@ import logging
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Community, Meetup, Member
 from webapp.models.messages import EmailPreference, OutboxEmail
 from webapp.services import delivery_queue  # noqa: F401  (publishes rows after commit)
@@ -26,12 +28,12 @@ from webapp.services.links import Action, link
 log = logging.getLogger(__name__)
 
 #: Non-essential kinds a member can switch off, with the words shown to them.
-OPTIONAL_KINDS: dict[str, str] = {
-    "invitation": "Invitations to new rounds",
-    "reminder_day_before": "Reminder the day before a meetup",
-    "reminder_morning": "Reminder on the morning of a meetup",
-    "feedback_request": "Asking how a meetup went",
-    "not_placed": "Telling me when I could not be placed in a group",
+OPTIONAL_KINDS: dict[str, object] = {
+    "invitation": _l("Invitations to new rounds"),
+    "reminder_day_before": _l("Reminder the day before a meetup"),
+    "reminder_morning": _l("Reminder on the morning of a meetup"),
+    "feedback_request": _l("Asking how a meetup went"),
+    "not_placed": _l("Telling me when I could not be placed in a group"),
 }
 
 
@@ -123,24 +125,31 @@ def queue_for_member(
     calendar_ics: str = "",
     **context: Any,
 ) -> OutboxEmail | None:
-    """Render and queue one email to a member about a meetup, honouring their preference."""
+    """Render and queue one email to a member about a meetup, honouring their preference.
+
+    The bodies are rendered in the member's language (else the community's default, else
+    English); a subject that depends on the language should be computed inside
+    `i18n.email_language(member, community)` too, as the callers do.
+    """
     if not wants(member.id, kind):
         return None
     community: Community = meetup.community
     unsubscribe_url = ""
     if kind in OPTIONAL_KINDS:
         unsubscribe_url = link(Action.UNSUBSCRIBE, member.id, kind=kind)
-    text, html = render(
-        template,
-        member=member,
-        meetup=meetup,
-        community=community,
-        community_name=community.name,
-        subject=subject,
-        unsubscribe_url=unsubscribe_url,
-        settings_url=link(Action.PREFERENCES, member.id),
-        **context,
-    )
+    with email_language(member, community):
+        subject = str(subject)
+        text, html = render(
+            template,
+            member=member,
+            meetup=meetup,
+            community=community,
+            community_name=community.name,
+            subject=subject,
+            unsubscribe_url=unsubscribe_url,
+            settings_url=link(Action.PREFERENCES, member.id),
+            **context,
+        )
     return queue(
         kind=kind,
         to_address=member.email,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import aliased
 
@@ -42,19 +43,19 @@ class Answer:
 def _check(member: Member, group: Group, answer: Answer) -> set[int]:
     others = {s.member_id for s in group.members if s.member_id != member.id}
     if not any(s.member_id == member.id for s in group.members):
-        raise ServiceError("This is not one of your groups.")
+        raise ServiceError(gettext("This is not one of your groups."))
     if group.slot.starts_at > utcnow():
-        raise ServiceError("Feedback opens once the meetup has started.")
+        raise ServiceError(gettext("Feedback opens once the meetup has started."))
     if answer.rating is not None and answer.rating not in range(1, 6):
-        raise ServiceError("Please rate from 1 to 5.", field="rating")
+        raise ServiceError(gettext("Please rate from 1 to 5."), field="rating")
     if answer.attended and answer.rating is None:
-        raise ServiceError("Please rate the meetup from 1 to 5.", field="rating")
+        raise ServiceError(gettext("Please rate the meetup from 1 to 5."), field="rating")
     if any(k not in others or v not in CHOICES for k, v in answer.about.items()):
-        raise ServiceError("Please choose one answer for each person.")
+        raise ServiceError(gettext("Please choose one answer for each person."))
     if len(answer.note or "") > MAX_NOTE or len(answer.safety_report or "") > MAX_NOTE:
-        raise ServiceError("Please keep this to 2,000 characters.", field="note")
+        raise ServiceError(gettext("Please keep this to 2,000 characters."), field="note")
     if answer.report_about is not None and answer.report_about not in others:
-        raise ServiceError("Please choose someone from your group.", field="report_about")
+        raise ServiceError(gettext("Please choose someone from your group."), field="report_about")
     return others
 
 

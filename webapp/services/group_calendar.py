@@ -6,6 +6,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext
 
 from webapp.models import Member
 from webapp.services import calendar
@@ -19,11 +20,14 @@ def ics_for(member: Member, mine: MyGroup) -> str:
     organizer_name, organizer_email = parseaddr(current_app.config["MAIL_FROM"])
     venue = mine.group.slot.venue
     community = mine.meetup.community
-    description = "With " + (", ".join(mine.others) or "your group") + "."
+    if mine.others:
+        description = gettext("With %(names)s.", names=", ".join(mine.others))
+    else:
+        description = gettext("With your group.")
     if mine.shared:
-        description += f" You all like {mine.shared}."
+        description += " " + gettext("You all like %(things)s.", things=mine.shared)
     if venue.accessibility_notes:
-        description += f" Access: {venue.accessibility_notes}"
+        description += " " + gettext("Access: %(notes)s", notes=venue.accessibility_notes)
     event = calendar.Event(
         uid=calendar.event_uid(member.id, mine.meetup.id, domain),
         sequence=0,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -65,7 +66,7 @@ def shared_phrase(why: list[str]) -> str:
     names = [w for w in why if w]
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return gettext("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 def _view(group: Group, member: Member) -> MyGroup:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Meetup, Member, OptIn
 from webapp.models.messages import OutboxEmail
 from webapp.services import emails
@@ -49,15 +51,19 @@ def pause_members_ignoring_rounds(now: datetime) -> int:
         member.paused_until = now + PAUSE_LENGTH
         meetup = db.session.get(Meetup, last[0])
         log.info("member %s paused after %s ignored rounds", member_id, len(last))
-        notice = emails.queue_for_member(
-            member,
-            meetup,
-            kind="paused",
-            template="paused",
-            subject=f"We've paused your invitations from {meetup.community.name}",
-            dedupe_key=f"paused:{member.id}:{meetup.id}",
-            resume_url=link(Action.RESUME, member.id, meetup.id),
-        )
+        with email_language(member, meetup.community):
+            notice = emails.queue_for_member(
+                member,
+                meetup,
+                kind="paused",
+                template="paused",
+                subject=gettext(
+                    "We've paused your invitations from %(community)s",
+                    community=meetup.community.name,
+                ),
+                dedupe_key=f"paused:{member.id}:{meetup.id}",
+                resume_url=link(Action.RESUME, member.id, meetup.id),
+            )
         queued += notice is not None
     return queued
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Group, GroupMember, Meetup, Member
 from webapp.models.messages import OutboxEmail
 from webapp.services import calendar, emails
 from webapp.services.email_format import mail_domain
 from webapp.services.links import Action, link
+from webapp.templating import format_when
 from webapp.timeutil import to_local
 
 
@@ -50,7 +53,11 @@ def member_event(member: Member, group: Group, sequence: int) -> calendar.Event:
         starts_at=group.slot.starts_at,
         summary=f"{meetup.title} ({community.name})",
         location=", ".join(part for part in (venue.name, venue.address) if part),
-        description=f"Your group: {', '.join(others)} and you.\nSee it on {base_url}/me",
+        description=gettext(
+            "Your group: %(names)s and you.\nSee it on %(url)s",
+            names=", ".join(others),
+            url=f"{base_url}/me",
+        ),
         organizer_name=community.name,
         organizer_email=organizer_email or "hearth@localhost",
         attendee_name=member.display_name,
@@ -60,15 +67,23 @@ def member_event(member: Member, group: Group, sequence: int) -> calendar.Event:
 
 
 def _group_email(group: Group, member: Member, *, update: bool, note: str) -> OutboxEmail | None:
+    with email_language(member, group.meetup.community):
+        return _group_email_in_language(group, member, update=update, note=note)
+
+
+def _group_email_in_language(
+    group: Group, member: Member, *, update: bool, note: str
+) -> OutboxEmail | None:
     meetup = group.meetup
     community = meetup.community
     starts = to_local(group.slot.starts_at, community.timezone)
     sequence = next_sequence(member.id, meetup.id)
     kind = "match_update" if update else "match"
+    when = format_when(starts, "short_day_time")
     subject = (
-        f"Your group for {meetup.title} changed: {starts:%a %d %b, %H:%M}"
+        gettext("Your group for %(title)s changed: %(when)s", title=meetup.title, when=when)
         if update
-        else f"Your group for {meetup.title}: {starts:%a %d %b, %H:%M}"
+        else gettext("Your group for %(title)s: %(when)s", title=meetup.title, when=when)
     )
     return emails.queue_for_member(
         member,
@@ -126,18 +141,19 @@ def queue_cancellation(
             continue
         member, group = seat.member, seat.group
         sequence = next_sequence(member.id, meetup.id)
-        event = member_event(member, group, sequence)
-        email = emails.queue_for_member(
-            member,
-            meetup,
-            kind="cancellation",
-            template="cancellation",
-            subject=f"Cancelled: {meetup.title}",
-            dedupe_key=f"cancellation:{member.id}:{meetup.id}:{sequence}",
-            calendar_ics=calendar.cancellation(event),
-            starts=to_local(group.slot.starts_at, meetup.community.timezone),
-            reason=reason,
-        )
+        with email_language(member, meetup.community):
+            event = member_event(member, group, sequence)
+            email = emails.queue_for_member(
+                member,
+                meetup,
+                kind="cancellation",
+                template="cancellation",
+                subject=gettext("Cancelled: %(title)s", title=meetup.title),
+                dedupe_key=f"cancellation:{member.id}:{meetup.id}:{sequence}",
+                calendar_ics=calendar.cancellation(event),
+                starts=to_local(group.slot.starts_at, meetup.community.timezone),
+                reason=reason,
+            )
         if email is not None:
             queued.append(email)
     return queued

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from webapp.extensions import db
@@ -26,7 +27,7 @@ def join_by_invite(member: Member, code: str) -> tuple[Community, bool]:
     """Join the community of an invite code; return it and whether the member is new there."""
     community = community_for_invite(code)
     if community is None:
-        raise ServiceError("This invite link does not work any more. Ask for a new one.")
+        raise ServiceError(gettext("This invite link does not work any more. Ask for a new one."))
     return community, join(member, community)
 
 
@@ -35,7 +36,7 @@ def leave(member: Member, community: Community) -> None:
     cannot leave (the community would have nobody to run it)."""
     role = role_of(member, community)
     if role is None:
-        raise ServiceError("You are not a member of this community.")
+        raise ServiceError(gettext("You are not a member of this community."))
     if role == Role.ORGANIZER:
         organizers = db.session.scalar(
             select(func.count()).where(
@@ -44,7 +45,9 @@ def leave(member: Member, community: Community) -> None:
         )
         if organizers <= 1:
             raise ServiceError(
-                "You are its only organizer. Make someone else an organizer before you leave."
+                gettext(
+                    "You are its only organizer. Make someone else an organizer before you leave."
+                )
             )
     open_meetups = select(Meetup.id).where(
         Meetup.community_id == community.id, Meetup.status == MeetupStatus.OPEN

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext, ngettext
+
 from webapp.services.errors import ServiceError
 
 LANGUAGES_FILE = Path(__file__).resolve().parent.parent / "data" / "languages.txt"
@@ -74,12 +76,21 @@ def to_codes(raw: Iterable[str]) -> list[str]:
     if unknown:
         listed = ", ".join(f"“{u}”" for u in unknown[:5])
         raise ServiceError(
-            f"We don't know the language{'s' if len(unknown) > 1 else ''} {listed}. Please "
-            "use the English name or the two-letter code, e.g. Spanish or es.",
+            ngettext(
+                "We don't know the language %(names)s. Please use the English name or the "
+                "two-letter code, e.g. Spanish or es.",
+                "We don't know the languages %(names)s. Please use the English name or the "
+                "two-letter code, e.g. Spanish or es.",
+                len(unknown),
+                names=listed,
+            ),
             field="languages",
         )
     if len(codes) > MAX_LANGUAGES:
-        raise ServiceError(f"Please pick at most {MAX_LANGUAGES} languages.", field="languages")
+        raise ServiceError(
+            gettext("Please pick at most %(most)s languages.", most=MAX_LANGUAGES),
+            field="languages",
+        )
     return list(codes)
 
 

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from webapp.services.errors import ServiceError
@@ -78,14 +79,14 @@ def verify(action: Action, token: str) -> LinkClaim:
         data = _serializer(action).loads(token, max_age=max_age)
     except SignatureExpired:
         raise ServiceError(
-            "This link has expired. Log in to Hearth to do this from your page instead."
+            gettext("This link has expired. Log in to Hearth to do this from your page instead.")
         ) from None
     except BadSignature:
         raise ServiceError(
-            "This link is not valid (it may have been cut short by your mail program)."
+            gettext("This link is not valid (it may have been cut short by your mail program).")
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
-        raise ServiceError("This link is not valid.")
+        raise ServiceError(gettext("This link is not valid."))
     return LinkClaim(
         action=action, member_id=data["m"], meetup_id=data.get("e"), kind=data.get("k")
     )

@@ -14,6 +14,7 @@ import logging
 import re
 from collections import Counter
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from webapp.extensions import db
@@ -39,7 +40,9 @@ def _bump(meetup: Meetup, current: MeetupStatus, **values: object) -> None:
     ).rowcount
     if not won:
         db.session.rollback()
-        raise ServiceError("Someone changed these groups at the same time; please look again.")
+        raise ServiceError(
+            gettext("Someone changed these groups at the same time; please look again.")
+        )
 
 
 def _names(member_ids: list[int]) -> dict[int, str]:
@@ -64,16 +67,16 @@ def _readable(problems: list[str], meetup: Meetup) -> str:
 def move_member(meetup: Meetup, actor: Member | None, member_id: int, group_id: int) -> list[int]:
     """Move a member (grouped or unmatched) into another group; return queued email ids."""
     if meetup.status not in (MeetupStatus.PREVIEWED, MeetupStatus.MATCHED):
-        raise ServiceError("There are no groups to change yet.")
+        raise ServiceError(gettext("There are no groups to change yet."))
     grouping = match_store.grouping_of(meetup)
     if group_id not in grouping:
-        raise ServiceError("Please choose one of this meetup's groups.", field="group_id")
+        raise ServiceError(gettext("Please choose one of this meetup's groups."), field="group_id")
     reasons = {u["member_id"]: u["reason"] for u in meetup.unmatched}
     source = next((g for g, members in grouping.items() if member_id in members), None)
     if source is None and member_id not in reasons:
-        raise ServiceError("That member is not part of this meetup.", field="member_id")
+        raise ServiceError(gettext("That member is not part of this meetup."), field="member_id")
     if source == group_id:
-        raise ServiceError("They are already in that group.", field="group_id")
+        raise ServiceError(gettext("They are already in that group."), field="group_id")
     if source is not None:
         grouping[source].remove(member_id)
     reasons.pop(member_id, None)
@@ -123,9 +126,9 @@ def move_member(meetup: Meetup, actor: Member | None, member_id: int, group_id: 
 def set_locked(meetup: Meetup, actor: Member | None, group_id: int, locked: bool) -> None:
     """Lock a group so a re-run keeps it, or unlock it again."""
     if meetup.status != MeetupStatus.PREVIEWED:
-        raise ServiceError("Groups can be locked only while the preview is unpublished.")
+        raise ServiceError(gettext("Groups can be locked only while the preview is unpublished."))
     if group_id not in {g.id for g in meetup.groups}:
-        raise ServiceError("Please choose one of this meetup's groups.")
+        raise ServiceError(gettext("Please choose one of this meetup's groups."))
     ids = set(meetup.locked_group_ids or [])
     ids = ids | {group_id} if locked else ids - {group_id}
     meetup.locked_group_ids = sorted(ids)
@@ -144,7 +147,7 @@ def set_locked(meetup: Meetup, actor: Member | None, group_id: int, locked: bool
 def rerun(meetup: Meetup, actor: Member | None) -> None:
     """Match everyone outside the locked groups again; the locked groups stay as they are."""
     if meetup.status != MeetupStatus.PREVIEWED:
-        raise ServiceError("Matching can be re-run only until the groups are published.")
+        raise ServiceError(gettext("Matching can be re-run only until the groups are published."))
     locked = [g for g in meetup.groups if g.id in set(meetup.locked_group_ids or [])]
     keep = {seat.member_id for g in locked for seat in g.members}
     seats_taken = Counter({g.slot_id: 0 for g in locked})
@@ -174,7 +177,7 @@ def rerun(meetup: Meetup, actor: Member | None) -> None:
 def publish(meetup: Meetup, actor: Member | None, *, notify: bool = True) -> list[int]:
     """Publish the preview: members are told (one match email each); return the email ids."""
     if meetup.status != MeetupStatus.PREVIEWED:
-        raise ServiceError("Only a previewed meetup can be published.")
+        raise ServiceError(gettext("Only a previewed meetup can be published."))
     now = utcnow()
     _bump(meetup, MeetupStatus.PREVIEWED, status=MeetupStatus.MATCHED, published_at=now)
     db.session.expire(meetup)

@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -42,6 +43,7 @@ from webapp.services import audit, emails
 from webapp.services.errors import ServiceError
 from webapp.services.meetups import MeetupOptions, check_options, clean_title, shift
 from webapp.services.places import Point, check_point
+from webapp.templating import format_when
 from webapp.timeutil import to_local, to_utc
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,9 @@ def apply_edit(
     outcome = EditOutcome()
     if to_series:
         if meetup.series_id is None:
-            raise ServiceError("This meetup is not part of a series.", field="apply_to_series")
+            raise ServiceError(
+                gettext("This meetup is not part of a series."), field="apply_to_series"
+            )
         series = db.session.scalars(
             select(Meetup).where(Meetup.series_id == meetup.series_id).order_by(Meetup.id)
         ).all()
@@ -131,7 +135,13 @@ def _where(target: Meetup, k: int) -> str:
     if k == 0:
         return ""
     first = target.slots[0].starts_at if target.slots else target.optin_deadline
-    return f"{target.title} on {to_local(first, target.community.timezone):%d %b}: "
+    day = format_when(to_local(first, target.community.timezone), "date")
+    return gettext("%(title)s on %(date)s: ", title=target.title, date=day)
+
+
+def _shown(starts_at: datetime, target: Meetup) -> str:
+    """A slot's time as a refusal names it, in the reader's language."""
+    return format_when(to_local(starts_at, target.community.timezone), "short_day_time")
 
 
 def _apply_one(
@@ -149,7 +159,7 @@ def _apply_one(
     places = _places(target)
     where = _where(target, k)
     if target.status == MeetupStatus.CANCELLED:
-        raise ServiceError(f"{where}This meetup is cancelled; it can no longer be edited.")
+        raise ServiceError(where + gettext("This meetup is cancelled; it can no longer be edited."))
     changes: list[str] = []
     before = {"title": target.title, "deadline": target.optin_deadline.isoformat()}
     if edit.title is not None:
@@ -158,10 +168,10 @@ def _apply_one(
     if edit.slots is not None:
         queued = _apply_slots(target, edit, k, positions, frequency, where, changes)
     if not target.slots:
-        raise ServiceError(f"{where}A meetup needs at least one time slot.", field="slots")
+        raise ServiceError(where + gettext("A meetup needs at least one time slot."), field="slots")
     if any(slot.starts_at <= target.optin_deadline for slot in target.slots):
         raise ServiceError(
-            f"{where}The opt-in deadline must be before every slot starts.",
+            where + gettext("The opt-in deadline must be before every slot starts."),
             field="optin_deadline" if edit.slots is None else "slots",
         )
     if changes:
@@ -198,21 +208,24 @@ def _apply_settings(
     """Title, deadline, group sizes, policy and switches (only while open for opt-ins)."""
     if target.status != MeetupStatus.OPEN:
         raise ServiceError(
-            f"{where}Title, deadline, group sizes and policy can only change while the "
-            "meetup is open for opt-ins."
+            where
+            + gettext(
+                "Title, deadline, group sizes and policy can only change while the "
+                "meetup is open for opt-ins."
+            )
         )
     options = edit.options or MeetupOptions()
     policy = check_options(options)
     title = clean_title(edit.title or "")
     if edit.optin_deadline_local is None:
-        raise ServiceError("Please give the opt-in deadline.", field="optin_deadline")
+        raise ServiceError(gettext("Please give the opt-in deadline."), field="optin_deadline")
     local = shift(edit.optin_deadline_local, frequency, k) if k else edit.optin_deadline_local
     deadline = to_utc(local, target.community.timezone)
     if deadline == target.optin_deadline.replace(second=0, microsecond=0):
         deadline = target.optin_deadline  # the form shows minutes: unchanged
     if deadline <= utcnow():
         raise ServiceError(
-            f"{where}The opt-in deadline must be in the future.", field="optin_deadline"
+            where + gettext("The opt-in deadline must be in the future."), field="optin_deadline"
         )
     new = {
         "title": title,
@@ -257,10 +270,12 @@ def _clean_venue(edit: SlotEdit, where: str) -> VenueDetails:
     name = " ".join(edit.venue_name.split())
     if not 1 <= len(name) <= 120:
         raise ServiceError(
-            f"{where}Every slot needs a venue name (up to 120 characters).", field="slots"
+            where + gettext("Every slot needs a venue name (up to 120 characters)."), field="slots"
         )
     if not 1 <= edit.capacity <= 10_000:
-        raise ServiceError(f"{where}Capacity must be between 1 and 10,000 seats.", field="slots")
+        raise ServiceError(
+            where + gettext("Capacity must be between 1 and 10,000 seats."), field="slots"
+        )
     point = check_point(edit.location, "slots")
     notes = edit.accessibility_notes.strip()[:500]
     return name, edit.address.strip()[:255], edit.capacity, notes, point
@@ -303,10 +318,10 @@ def _apply_slots(
     queued = 0
     ids = [row.slot_id for row in edit.slots or [] if row.slot_id is not None]
     if len(ids) != len(set(ids)):
-        raise ServiceError("Each slot can appear only once.", field="slots")
+        raise ServiceError(gettext("Each slot can appear only once."), field="slots")
     for row in edit.slots or []:
         if row.slot_id is not None and row.slot_id not in positions:
-            raise ServiceError("That slot is not part of this meetup.", field="slots")
+            raise ServiceError(gettext("That slot is not part of this meetup."), field="slots")
         position = positions.get(row.slot_id) if row.slot_id is not None else None
         slot = existing[position] if position is not None and position < len(existing) else None
         if row.remove:
@@ -314,7 +329,7 @@ def _apply_slots(
                 _remove_slot(target, slot, edit.confirm_slot_removal, where, changes)
             continue
         if row.starts_at_local is None:
-            raise ServiceError(f"{where}Every slot needs a start time.", field="slots")
+            raise ServiceError(where + gettext("Every slot needs a start time."), field="slots")
         local = shift(row.starts_at_local, frequency, k) if k else row.starts_at_local
         starts_at = to_utc(local, tz)
         venue = _clean_venue(row, where)
@@ -331,8 +346,12 @@ def _remove_slot(
     when = f"{to_local(slot.starts_at, target.community.timezone):%a %d %b %H:%M}"
     if _groups_at(slot):
         raise ServiceError(
-            f"{where}The {when} slot already has groups, so it cannot be removed; move its "
-            "members to another slot first (or cancel the meetup).",
+            where
+            + gettext(
+                "The %(when)s slot already has groups, so it cannot be removed; move its "
+                "members to another slot first (or cancel the meetup).",
+                when=_shown(slot.starts_at, target),
+            ),
             field="slots",
         )
     opted_in = db.session.scalar(select(func.count(OptIn.id)).where(OptIn.meetup_id == target.id))
@@ -340,14 +359,23 @@ def _remove_slot(
     only_this = sum(1 for ids in picks.values() if len(ids) == 1)
     if opted_in and not confirmed:
         raise ServiceError(
-            f"{where}{opted_in} members opted in while the {when} slot was offered. Tick "
-            "“Yes, remove slots although members opted in” to remove it; they stay opted "
-            "in for the other times"
+            where
+            + gettext(
+                "%(count)s members opted in while the %(when)s slot was offered. Tick "
+                "“Yes, remove slots although members opted in” to remove it; they stay opted "
+                "in for the other times.",
+                count=opted_in,
+                when=_shown(slot.starts_at, target),
+            )
             + (
-                f" ({only_this} picked only this time: their weekly availability will "
-                "decide instead)."
+                " "
+                + gettext(
+                    "%(count)s picked only this time: their weekly availability will "
+                    "decide instead.",
+                    count=only_this,
+                )
                 if only_this
-                else "."
+                else ""
             ),
             field="confirm_slot_removal",
         )
@@ -374,14 +402,19 @@ def _add_slot(
 ) -> None:
     if target.status == MeetupStatus.MATCHED:
         raise ServiceError(
-            f"{where}The groups are published, so a new slot would stay empty; schedule "
-            "another meetup instead.",
+            where
+            + gettext(
+                "The groups are published, so a new slot would stay empty; schedule "
+                "another meetup instead."
+            ),
             field="slots",
         )
     if starts_at <= utcnow():
-        raise ServiceError(f"{where}A new slot must start in the future.", field="slots")
+        raise ServiceError(where + gettext("A new slot must start in the future."), field="slots")
     if len(target.slots) >= MAX_SLOTS:
-        raise ServiceError(f"{where}A meetup has at most {MAX_SLOTS} slots.", field="slots")
+        raise ServiceError(
+            where + gettext("A meetup has at most %(most)s slots.", most=MAX_SLOTS), field="slots"
+        )
     name, address, capacity, notes, point = venue
     target.slots.append(
         MeetupSlot(
@@ -417,12 +450,17 @@ def _change_slot(
     now_local = f"{to_local(starts_at, tz):%a %d %b %H:%M}"
     moved = starts_at != slot.starts_at
     if moved and starts_at <= utcnow():
-        raise ServiceError(f"{where}A slot cannot be moved into the past.", field="slots")
+        raise ServiceError(where + gettext("A slot cannot be moved into the past."), field="slots")
     placed = _placed_at(slot)
     if capacity < placed:
         raise ServiceError(
-            f"{where}{placed} members are placed in the {was} slot, so its venue needs at "
-            f"least {placed} seats.",
+            where
+            + gettext(
+                "%(count)s members are placed in the %(when)s slot, so its venue needs at "
+                "least %(count)s seats.",
+                count=placed,
+                when=_shown(slot.starts_at, target),
+            ),
             field="slots",
         )
     relocated = (name, address) != (old.name, old.address)

@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 from webapp.extensions import db
 from webapp.models import (
     Community,
@@ -63,7 +65,7 @@ def clean_title(title: str) -> str:
     """The title with its spaces tidied, or a ServiceError if it is too short or long."""
     title = " ".join((title or "").split())
     if not 2 <= len(title) <= 120:
-        raise ServiceError("Titles need 2 to 120 characters.", field="title")
+        raise ServiceError(gettext("Titles need 2 to 120 characters."), field="title")
     return title
 
 
@@ -71,12 +73,12 @@ def check_options(options: MeetupOptions) -> MatchingPolicy:
     """The chosen policy, after checking the group sizes (ServiceError otherwise)."""
     if not 2 <= options.group_min <= options.group_max <= 12:
         raise ServiceError(
-            "Group sizes must satisfy 2 <= smallest <= largest <= 12.", field="group_min"
+            gettext("Group sizes must satisfy 2 <= smallest <= largest <= 12."), field="group_min"
         )
     try:
         return MatchingPolicy(options.policy)
     except ValueError:
-        raise ServiceError("Please choose one of the policies.", field="policy") from None
+        raise ServiceError(gettext("Please choose one of the policies."), field="policy") from None
 
 
 def _build(
@@ -85,10 +87,12 @@ def _build(
     """A validated, unsaved meetup with its slots and venues."""
     policy = check_options(o)
     if not slots:
-        raise ServiceError("Add at least one time slot.", field="slots")
+        raise ServiceError(gettext("Add at least one time slot."), field="slots")
     deadline = to_utc(deadline_local, community.timezone)
     if deadline <= utcnow():
-        raise ServiceError("The opt-in deadline must be in the future.", field="optin_deadline")
+        raise ServiceError(
+            gettext("The opt-in deadline must be in the future."), field="optin_deadline"
+        )
     meetup = Meetup(
         community_id=community.id,
         title=title,
@@ -103,13 +107,17 @@ def _build(
     for spec in slots:
         starts_at = to_utc(spec.starts_at_local, community.timezone)
         if starts_at <= deadline:
-            raise ServiceError("Every slot must start after the opt-in deadline.", field="slots")
+            raise ServiceError(
+                gettext("Every slot must start after the opt-in deadline."), field="slots"
+            )
         if not 1 <= spec.capacity <= 10_000:
-            raise ServiceError("Capacity must be between 1 and 10,000 seats.", field="slots")
+            raise ServiceError(
+                gettext("Capacity must be between 1 and 10,000 seats."), field="slots"
+            )
         name = " ".join(spec.venue_name.split())
         if not 1 <= len(name) <= 120:
             raise ServiceError(
-                "Every slot needs a venue name (up to 120 characters).", field="slots"
+                gettext("Every slot needs a venue name (up to 120 characters)."), field="slots"
             )
         point = check_point(spec.location, "slots")
         venue = Venue(
@@ -177,9 +185,14 @@ def schedule_series(
     try:
         frequency = Frequency(frequency)
     except ValueError:
-        raise ServiceError("Please choose how often it repeats.", field="frequency") from None
+        raise ServiceError(
+            gettext("Please choose how often it repeats."), field="frequency"
+        ) from None
     if not 1 <= occurrences <= MAX_OCCURRENCES:
-        raise ServiceError(f"A series has 1 to {MAX_OCCURRENCES} meetups.", field="occurrences")
+        raise ServiceError(
+            gettext("A series has 1 to %(most)s meetups.", most=MAX_OCCURRENCES),
+            field="occurrences",
+        )
     title = clean_title(title)
     series = MeetupSeries(community_id=community.id, title=title, frequency=frequency)
     db.session.add(series)
@@ -235,7 +248,7 @@ def cancel_meetup(meetup: Meetup, actor: Member | None) -> int:
     """Cancel a meetup; a preview is discarded, a published one tells its members (calendar
     cancellation). Returns how many cancellation emails were queued."""
     if meetup.status == MeetupStatus.CANCELLED:
-        raise ServiceError("This meetup is already cancelled.")
+        raise ServiceError(gettext("This meetup is already cancelled."))
     queued = 0
     if meetup.status == MeetupStatus.MATCHED:
         queued = len(emails.queue_cancellation(meetup, reason="The organizers cancelled it."))

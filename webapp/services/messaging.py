@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -43,14 +44,16 @@ def recipients(meetup: Meetup, audience: str) -> list[Member]:
     elif audience.startswith("group-") and audience[6:].isdigit():
         group = db.session.get(Group, int(audience[6:]))
         if group is None or group.meetup_id != meetup.id:
-            raise ServiceError("Please choose one of this meetup's groups.", field="audience")
+            raise ServiceError(
+                gettext("Please choose one of this meetup's groups."), field="audience"
+            )
         query = (
             select(Member)
             .join(GroupMember, GroupMember.member_id == Member.id)
             .where(GroupMember.group_id == group.id)
         )
     else:
-        raise ServiceError("Please choose who the message is for.", field="audience")
+        raise ServiceError(gettext("Please choose who the message is for."), field="audience")
     return list(db.session.scalars(query.order_by(Member.id)))
 
 
@@ -61,12 +64,12 @@ def send_message(
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
     if not 2 <= len(subject) <= 200:
-        raise ServiceError("Subjects need 2 to 200 characters.", field="subject")
+        raise ServiceError(gettext("Subjects need 2 to 200 characters."), field="subject")
     if not 2 <= len(body) <= 5000:
-        raise ServiceError("Messages need 2 to 5,000 characters.", field="body")
+        raise ServiceError(gettext("Messages need 2 to 5,000 characters."), field="body")
     people = recipients(meetup, audience)
     if not people:
-        raise ServiceError("Nobody is in that audience yet.", field="audience")
+        raise ServiceError(gettext("Nobody is in that audience yet."), field="audience")
     community = meetup.community
     queued = [
         emails.queue(

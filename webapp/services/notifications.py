@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member, Membership, OptIn
 from webapp.models._time import utcnow
 from webapp.models.messages import OutboxEmail
@@ -24,6 +26,7 @@ from webapp.services import emails, ignored_rounds
 from webapp.services.calendar import MEETUP_LENGTH
 from webapp.services.links import Action, link
 from webapp.services.pauses import is_paused
+from webapp.templating import format_when
 from webapp.timeutil import to_local, to_utc
 
 log = logging.getLogger(__name__)
@@ -71,18 +74,24 @@ def _invitations(meetup: Meetup) -> int:
     for member in members:
         if member.id in opted or is_paused(member):
             continue
-        queued += _queued(
-            emails.queue_for_member(
-                member,
-                meetup,
-                kind="invitation",
-                template="invitation",
-                subject=f"New round in {meetup.community.name}: {meetup.title}",
-                dedupe_key=f"invitation:{member.id}:{meetup.id}",
-                deadline=to_local(meetup.optin_deadline, meetup.community.timezone),
-                opt_in_url=link(Action.OPT_IN, member.id, meetup.id),
+        with email_language(member, meetup.community):
+            subject = gettext(
+                "New round in %(community)s: %(title)s",
+                community=meetup.community.name,
+                title=meetup.title,
             )
-        )
+            queued += _queued(
+                emails.queue_for_member(
+                    member,
+                    meetup,
+                    kind="invitation",
+                    template="invitation",
+                    subject=subject,
+                    dedupe_key=f"invitation:{member.id}:{meetup.id}",
+                    deadline=to_local(meetup.optin_deadline, meetup.community.timezone),
+                    opt_in_url=link(Action.OPT_IN, member.id, meetup.id),
+                )
+            )
     return queued
 
 
@@ -111,34 +120,46 @@ def _group_notices(meetup: Meetup, now: datetime) -> int:
 def _to_group(group: Group, kind: str, template: str, **context: object) -> int:
     meetup = group.meetup
     starts = to_local(group.slot.starts_at, meetup.community.timezone)
-    subjects = {
-        "reminder_day_before": f"Tomorrow: {meetup.title} at {starts:%H:%M}",
-        "reminder_morning": f"Today: {meetup.title} at {starts:%H:%M}",
-        "feedback_request": f"How was {meetup.title}?",
-    }
     queued = 0
     for seat in group.members:
         if str(getattr(seat, "rsvp", "")) == "cant":
             continue  # they said they can't make it: no reminder, no "how was it?"
         member = seat.member
-        queued += _queued(
-            emails.queue_for_member(
-                member,
-                meetup,
-                kind=kind,
-                template=template,
-                subject=subjects[kind],
-                dedupe_key=f"{kind}:{member.id}:{meetup.id}",
-                group=group,
-                starts=starts,
-                venue=group.slot.venue,
-                others=[s.member.first_name for s in group.members if s.member_id != member.id],
-                cant_url=link(Action.CANT_MAKE_IT, member.id, meetup.id),
-                feedback_url=link(Action.FEEDBACK, member.id, meetup.id),
-                **context,
-            )
-        )
+        with email_language(member, meetup.community):
+            queued += _queue_group_notice(group, member, kind, template, starts, context)
     return queued
+
+
+def _queue_group_notice(  # type: ignore[no-untyped-def]
+    group: Group, member: Member, kind: str, template: str, starts, context: dict
+) -> int:
+    """One reminder or feedback request, in the member's language."""
+    meetup = group.meetup
+    at = format_when(starts, "time")
+    subjects = {
+        "reminder_day_before": gettext(
+            "Tomorrow: %(title)s at %(time)s", title=meetup.title, time=at
+        ),
+        "reminder_morning": gettext("Today: %(title)s at %(time)s", title=meetup.title, time=at),
+        "feedback_request": gettext("How was %(title)s?", title=meetup.title),
+    }
+    return _queued(
+        emails.queue_for_member(
+            member,
+            meetup,
+            kind=kind,
+            template=template,
+            subject=subjects[kind],
+            dedupe_key=f"{kind}:{member.id}:{meetup.id}",
+            group=group,
+            starts=starts,
+            venue=group.slot.venue,
+            others=[s.member.first_name for s in group.members if s.member_id != member.id],
+            cant_url=link(Action.CANT_MAKE_IT, member.id, meetup.id),
+            feedback_url=link(Action.FEEDBACK, member.id, meetup.id),
+            **context,
+        )
+    )
 
 
 def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
@@ -163,17 +184,21 @@ def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
     queued = 0
     for member in left_out:
         reason = reasons.get(member.id) or DEFAULT_UNPLACED_REASON
-        queued += _queued(
-            emails.queue_for_member(
-                member,
-                meetup,
-                kind="not_placed",
-                template="not_placed",
-                subject=f"{meetup.title}: not this time, but first in line next time",
-                dedupe_key=f"not_placed:{member.id}:{meetup.id}",
-                reason=reason[:1].upper() + reason[1:],
+        with email_language(member, meetup.community):
+            subject = gettext(
+                "%(title)s: not this time, but first in line next time", title=meetup.title
             )
-        )
+            queued += _queued(
+                emails.queue_for_member(
+                    member,
+                    meetup,
+                    kind="not_placed",
+                    template="not_placed",
+                    subject=subject,
+                    dedupe_key=f"not_placed:{member.id}:{meetup.id}",
+                    reason=reason[:1].upper() + reason[1:],
+                )
+            )
     return queued
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
@@ -107,7 +108,7 @@ def parse_slot_ids(values: Iterable[str]) -> list[int]:
     for value in values:
         text = str(value).strip()
         if not text.isascii() or not text.isdigit() or len(text) > 12:
-            raise ServiceError("That time is not one of this meetup's.", field="slots")
+            raise ServiceError(gettext("That time is not one of this meetup's."), field="slots")
         ids.append(int(text))
     return ids
 
@@ -118,7 +119,7 @@ def _checked_picks(member: Member, meetup: Meetup, slot_ids: Iterable[int]) -> l
     picked = sorted(set(slot_ids))
     own = {slot.id for slot in meetup.slots}
     if any(slot_id not in own for slot_id in picked):
-        raise ServiceError("That time is not one of this meetup's.", field="slots")
+        raise ServiceError(gettext("That time is not one of this meetup's."), field="slots")
     if not picked:
         raise NoTimeError(
             "Please tick at least one time you can make, so we can place you in a group.",
@@ -166,13 +167,15 @@ def opt_in(member: Member, meetup: Meetup, slot_ids: Iterable[int] | None = None
     their weekly grid covers). Return False if they already were in; picks given then
     replace their earlier ones. NoTimeError when they could make none of the times."""
     if role_of(member, meetup.community) is None:
-        raise ServiceError("Join the community first to take part in its meetups.")
+        raise ServiceError(gettext("Join the community first to take part in its meetups."))
     if not member.email_confirmed:
-        raise ServiceError("Please confirm your email address first: open the link we sent you.")
+        raise ServiceError(
+            gettext("Please confirm your email address first: open the link we sent you.")
+        )
     if is_paused(member):
-        raise ServiceError("You paused matching. Resume it on your page to opt in.")
+        raise ServiceError(gettext("You paused matching. Resume it on your page to opt in."))
     if not is_open_for_optin(meetup):
-        raise ServiceError("Opt-in for this meetup has closed.")
+        raise ServiceError(gettext("Opt-in for this meetup has closed."))
     picks = None if slot_ids is None else _checked_picks(member, meetup, slot_ids)
     existing = db.session.scalar(
         select(OptIn).where(OptIn.meetup_id == meetup.id, OptIn.member_id == member.id)
@@ -203,7 +206,9 @@ def is_opted_in(member: Member, meetup: Meetup) -> bool:
 def opt_out(member: Member, meetup: Meetup) -> None:
     """Withdraw a member's opt-in while the meetup is still open."""
     if not is_open_for_optin(meetup):
-        raise ServiceError("Opt-in for this meetup has closed, so it can no longer be changed.")
+        raise ServiceError(
+            gettext("Opt-in for this meetup has closed, so it can no longer be changed.")
+        )
     db.session.execute(
         delete(OptIn).where(OptIn.meetup_id == meetup.id, OptIn.member_id == member.id)
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext
+
 from webapp.services.errors import ServiceError
 
 MIN_PASSWORD = 8
@@ -32,11 +34,18 @@ def check_new_password(password: str) -> None:
     """Raise ServiceError (on the password field) unless the password may be set."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise ServiceError(
-            f"Passwords need {MIN_PASSWORD} to {MAX_PASSWORD} characters.", field="password"
+            gettext(
+                "Passwords need %(low)s to %(high)s characters.",
+                low=MIN_PASSWORD,
+                high=MAX_PASSWORD,
+            ),
+            field="password",
         )
     if is_common(password):
         raise ServiceError(
-            "That password is one of the most common ones, so it is easy to guess. "
-            "Please choose another (a few unrelated words work well).",
+            gettext(
+                "That password is one of the most common ones, so it is easy to guess. "
+                "Please choose another (a few unrelated words work well)."
+            ),
             field="password",
         )

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
@@ -43,7 +44,7 @@ def paused_member_ids(member_ids: Iterable[int], at: datetime | None = None) -> 
 def pause(member: Member, weeks: int) -> int:
     """Pause matching for `weeks` weeks; return how many open opt-ins were withdrawn."""
     if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
-        raise ServiceError(f"Choose 1 to {MAX_WEEKS} weeks.", field="weeks")
+        raise ServiceError(gettext("Choose 1 to %(most)s weeks.", most=MAX_WEEKS), field="weeks")
     member.paused_until = utcnow() + timedelta(weeks=weeks)
     open_ids = select(Meetup.id).where(
         Meetup.status == MeetupStatus.OPEN, Meetup.optin_deadline > utcnow()

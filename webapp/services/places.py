@@ -13,6 +13,7 @@ import logging
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -43,9 +44,20 @@ def parse_coordinate(
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise ServiceError(f"The {what} must be a number such as 51.5072.", field=field)
+        message = (
+            gettext("The latitude must be a number such as 51.5072.")
+            if what == "latitude"
+            else gettext("The longitude must be a number such as -0.1276.")
+        )
+        raise ServiceError(message, field=field)
     if not low <= number <= high:
-        raise ServiceError(f"The {what} must be between {low:g} and {high:g} degrees.", field=field)
+        bounds = {"low": f"{low:g}", "high": f"{high:g}"}
+        message = (
+            gettext("The latitude must be between %(low)s and %(high)s degrees.", **bounds)
+            if what == "latitude"
+            else gettext("The longitude must be between %(low)s and %(high)s degrees.", **bounds)
+        )
+        raise ServiceError(message, field=field)
     return number
 
 
@@ -58,7 +70,9 @@ def parse_point(
     lon = parse_coordinate(lon_text, "longitude", lon_field, -180.0, 180.0)
     if (lat is None) != (lon is None):
         missing = lat_field if lat is None else lon_field
-        raise ServiceError("Please give both the latitude and the longitude, or neither.", missing)
+        raise ServiceError(
+            gettext("Please give both the latitude and the longitude, or neither."), missing
+        )
     return None if lat is None or lon is None else (lat, lon)
 
 
@@ -68,12 +82,15 @@ def check_point(point: Point | None, field: str) -> Point | None:
         return None
     lat, lon = point
     if lat is None or lon is None:
-        raise ServiceError("Please give both the latitude and the longitude, or neither.", field)
+        raise ServiceError(
+            gettext("Please give both the latitude and the longitude, or neither."), field
+        )
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise ServiceError("Coordinates must be numbers.", field=field)
+        raise ServiceError(gettext("Coordinates must be numbers."), field=field)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ServiceError(
-            "Latitude must be between -90 and 90 and longitude between -180 and 180.", field
+            gettext("Latitude must be between -90 and 90 and longitude between -180 and 180."),
+            field,
         )
     return float(lat), float(lon)
 
@@ -92,7 +109,9 @@ def clean_area_name(name: str) -> str:
     """An area name with tidy spaces, 1 to 80 characters (ServiceError otherwise)."""
     name = " ".join("".join(c for c in str(name or "") if c.isprintable()).split())
     if not 1 <= len(name) <= 80:
-        raise ServiceError("Please give the area a name of up to 80 characters.", field="area_name")
+        raise ServiceError(
+            gettext("Please give the area a name of up to 80 characters."), field="area_name"
+        )
     return name
 
 
@@ -102,9 +121,14 @@ def add_area(community: Community, actor: Member | None, name: str, point: Point
     lat, lon = check_point(point, "area_lat") or (0.0, 0.0)
     existing = list(community.areas)
     if any(area.name.casefold() == name.casefold() for area in existing):
-        raise ServiceError(f"There is already an area called {name}.", field="area_name")
+        raise ServiceError(
+            gettext("There is already an area called %(name)s.", name=name), field="area_name"
+        )
     if len(existing) >= MAX_AREAS:
-        raise ServiceError(f"A community can name at most {MAX_AREAS} areas.", field="area_name")
+        raise ServiceError(
+            gettext("A community can name at most %(most)s areas.", most=MAX_AREAS),
+            field="area_name",
+        )
     area = CommunityArea(name=name, lat=lat, lon=lon)
     community.areas.append(area)
     db.session.flush()
@@ -119,7 +143,7 @@ def remove_area(community: Community, actor: Member | None, area_id: int) -> str
     their home point and area name (they chose it; it stays true of where they live)."""
     area = next((a for a in community.areas if a.id == area_id), None)
     if area is None:
-        raise ServiceError("That area is not one of this community's.")
+        raise ServiceError(gettext("That area is not one of this community's."))
     name = area.name
     community.areas.remove(area)
     audit.record(community, actor, "area.removed", f"Removed the area {name}")
@@ -162,12 +186,15 @@ def home_from_form(member: Member, area_choice: str, lat_text: str, lon_text: st
         return Home(typed)
     if typed is not None:
         raise ServiceError(
-            "Please either pick an area or type coordinates, not both.", field="home_area"
+            gettext("Please either pick an area or type coordinates, not both."), field="home_area"
         )
     area = next((a for a in areas_for(member) if a.name == choice), None)
     if area is None:
         raise ServiceError(
-            f"“{choice[:80]}” is not an area of your communities; please pick one from the list.",
+            gettext(
+                "“%(name)s” is not an area of your communities; please pick one from the list.",
+                name=choice[:80],
+            ),
             field="home_area",
         )
     return Home((area.lat, area.lon), area.name)

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, inspect, select
 
 from webapp.extensions import db
+from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import PARTS_OF_DAY, Availability, Community, Interest, Member, Membership
 from webapp.models.members import member_interests
 from webapp.services import languages as language_list
@@ -25,7 +27,7 @@ TRAVEL_CHOICES = (1, 2, 5, 10, 25, 50)
 GROUP_SIZES = (3, 4, 5, 6)
 
 
-def _normalise(raw: Iterable[str], limit: int, what: str, field_name: str) -> list[str]:
+def _normalise(raw: Iterable[str], limit: int, field_name: str) -> list[str]:
     """Lower-case, collapse spaces, drop empties and duplicates, keep first-seen order."""
     seen: dict[str, None] = {}
     for item in raw:
@@ -34,18 +36,24 @@ def _normalise(raw: Iterable[str], limit: int, what: str, field_name: str) -> li
             continue
         if len(name) > MAX_INTEREST_LENGTH:
             raise ServiceError(
-                f"{what} can be at most {MAX_INTEREST_LENGTH} characters: {name[:20]}...",
+                gettext(
+                    "Interests can be at most %(most)s characters: %(start)s...",
+                    most=MAX_INTEREST_LENGTH,
+                    start=name[:20],
+                ),
                 field=field_name,
             )
         seen.setdefault(name, None)
     if len(seen) > limit:
-        raise ServiceError(f"Please pick at most {limit} {what.lower()}.", field=field_name)
+        raise ServiceError(
+            gettext("Please pick at most %(most)s interests.", most=limit), field=field_name
+        )
     return list(seen)
 
 
 def normalise_interests(raw: Iterable[str]) -> list[str]:
     """Lower-case, collapse spaces, drop empties and duplicates, keep first-seen order."""
-    return _normalise(raw, MAX_INTERESTS, "Interests", "interests")
+    return _normalise(raw, MAX_INTERESTS, "interests")
 
 
 def normalise_languages(raw: Iterable[str]) -> list[str]:
@@ -84,12 +92,12 @@ def check_details(details: Details) -> Details:
     """Validated, normalised details; ServiceError names the field at fault."""
     area = " ".join((details.area or "").split())
     if len(area) > 80:
-        raise ServiceError("Please keep the area to 80 characters.", field="area")
+        raise ServiceError(gettext("Please keep the area to 80 characters."), field="area")
     if details.travel_km is not None and details.travel_km not in TRAVEL_CHOICES:
-        raise ServiceError("Please choose one of the distances.", field="travel_km")
+        raise ServiceError(gettext("Please choose one of the distances."), field="travel_km")
     size = details.preferred_group_size
     if size is not None and size not in GROUP_SIZES:
-        raise ServiceError("Groups have 3 to 6 people.", field="preferred_group_size")
+        raise ServiceError(gettext("Groups have 3 to 6 people."), field="preferred_group_size")
     home = None
     if details.home_lat is not None or details.home_lon is not None:
         home = check_point((details.home_lat, details.home_lon), "home_lat")
@@ -97,7 +105,7 @@ def check_details(details: Details) -> Details:
     for name in ("diet", "accessibility_needs"):
         value = " ".join((getattr(details, name) or "").split())
         if len(value) > 300:
-            raise ServiceError("Please keep this to 300 characters.", field=name)
+            raise ServiceError(gettext("Please keep this to 300 characters."), field=name)
         texts[name] = value
     return Details(
         area=area,
@@ -233,9 +241,22 @@ def parse_availability(values: Iterable[str]) -> set[tuple[int, str]]:
     for value in values:
         day, _, part = str(value).partition("-")
         if day not in WEEKDAY_DIGITS or part not in PARTS_OF_DAY:
-            raise ServiceError("That availability choice is not one we know.", field="availability")
+            raise ServiceError(
+                gettext("That availability choice is not one we know."), field="availability"
+            )
         windows.add((int(day), part))
     return windows
+
+
+def check_locale(value: str | None) -> str | None:
+    """A language picked in the profile: one of the supported codes, or None for "not
+    chosen" (pages follow the browser, emails the community's default)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value not in SUPPORTED_LOCALES:
+        raise ServiceError(gettext("Please choose one of the languages offered."), field="locale")
+    return value
 
 
 def update_profile(
@@ -252,10 +273,10 @@ def update_profile(
     display_name = " ".join((display_name or "").split())
     if not 1 <= len(display_name) <= 80:
         raise ServiceError(
-            "Please tell us what to call you (up to 80 characters).", field="display_name"
+            gettext("Please tell us what to call you (up to 80 characters)."), field="display_name"
         )
     if len(about or "") > 1000:
-        raise ServiceError("Please keep this to 1,000 characters.", field="about")
+        raise ServiceError(gettext("Please keep this to 1,000 characters."), field="about")
     checked = check_details(details) if details is not None else None
     member.display_name = display_name
     if checked is not None:

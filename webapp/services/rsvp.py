@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, render_template
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Availability, Group, GroupMember, MeetupStatus, Member, OptIn, Rsvp
 from webapp.models._time import utcnow
 from webapp.services import emails
@@ -31,9 +33,11 @@ log = logging.getLogger(__name__)
 def _seat(member: Member, group: Group) -> GroupMember:
     seat = next((s for s in group.members if s.member_id == member.id), None)
     if seat is None or group.meetup.status != MeetupStatus.MATCHED:
-        raise ServiceError("This is not one of your groups.")
+        raise ServiceError(gettext("This is not one of your groups."))
     if group.slot.starts_at <= utcnow():
-        raise ServiceError("This meetup has already started, so it can no longer be changed.")
+        raise ServiceError(
+            gettext("This meetup has already started, so it can no longer be changed.")
+        )
     return seat
 
 
@@ -48,7 +52,7 @@ def confirm(member: Member, group: Group) -> bool:
     if seat.rsvp == Rsvp.GOING:
         return False
     if seat.rsvp == Rsvp.CANT and len(_active(group)) >= group.meetup.group_max:
-        raise ServiceError("Sorry, your seat has gone to someone else in the meantime.")
+        raise ServiceError(gettext("Sorry, your seat has gone to someone else in the meantime."))
     seat.rsvp, seat.rsvp_at = Rsvp.GOING, utcnow()
     db.session.commit()
     log.info("member %s confirmed group %s", member.id, group.id)
@@ -164,20 +168,26 @@ def _tell_group(group: Group, cancelled: Member, newcomer: Member | None) -> lis
     for seat in _active(group):
         if newcomer is not None and seat.member_id == newcomer.id:
             continue
-        body = render_template(
-            "members/email/cancelled.txt",
-            member=seat.member,
-            who=cancelled.first_name,
-            newcomer=newcomer.first_name if newcomer else None,
-            **_context(group),
-        )
+        with email_language(seat.member, group.meetup.community):
+            body = render_template(
+                "members/email/cancelled.txt",
+                member=seat.member,
+                who=cancelled.first_name,
+                newcomer=newcomer.first_name if newcomer else None,
+                **_context(group),
+            )
+            subject = gettext(
+                "%(who)s can't make it to %(title)s",
+                who=cancelled.first_name,
+                title=group.meetup.title,
+            )
         queued.append(
             emails.queue(
                 kind="group_cancellation",
                 to_address=seat.member.email,
                 member_id=seat.member_id,
                 meetup_id=group.meetup_id,
-                subject=f"{cancelled.first_name} can't make it to {group.meetup.title}",
+                subject=subject,
                 body_text=body,
             )
         )
@@ -186,14 +196,16 @@ def _tell_group(group: Group, cancelled: Member, newcomer: Member | None) -> lis
 
 def _tell_newcomer(group: Group, newcomer: Member):  # type: ignore[no-untyped-def]
     others = [s.member.first_name for s in _active(group) if s.member_id != newcomer.id]
-    body = render_template(
-        "members/email/standby.txt", member=newcomer, others=others, **_context(group)
-    )
+    with email_language(newcomer, group.meetup.community):
+        body = render_template(
+            "members/email/standby.txt", member=newcomer, others=others, **_context(group)
+        )
+        subject = gettext("A seat opened up for %(title)s", title=group.meetup.title)
     return emails.queue(
         kind="standby_seat",
         to_address=newcomer.email,
         member_id=newcomer.id,
         meetup_id=group.meetup_id,
-        subject=f"A seat opened up for {group.meetup.title}",
+        subject=subject,
         body_text=body,
     )

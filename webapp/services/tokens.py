@@ -19,6 +19,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from webapp.services.errors import ServiceError
@@ -76,11 +77,11 @@ def read(purpose: Purpose, token: str, max_age: int | None = None) -> dict[str, 
     try:
         data = _serializer(purpose).loads(token, max_age=max_age or MAX_AGE[purpose])
     except SignatureExpired:
-        raise ServiceError("This link has expired. Please ask for a new one.") from None
+        raise ServiceError(gettext("This link has expired. Please ask for a new one.")) from None
     except BadSignature:
         raise ServiceError(
-            "This link is not valid. It may have been cut short by your mail program."
+            gettext("This link is not valid. It may have been cut short by your mail program.")
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
-        raise ServiceError("This link is not valid.")
+        raise ServiceError(gettext("This link is not valid."))
     return data
