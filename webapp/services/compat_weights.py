@@ -10,9 +10,9 @@ switched off, a model of an older feature set, corrupt JSON, or any error while 
 the terms. Each run logs which it was (with the community id) and records it on the
 community's `CompatSetting`, on a short transaction of its own (like `match_progress`), so
 the organizer's page can say why, and a rolled-back run cannot take it back. The model row
-is read on that separate connection too, so nothing about it can break the matching run's
-transaction. A training in progress writes a new row only when it is done: matching keeps
-using the newest complete one meanwhile.
+and the switch are read on a connection of their own too, so nothing about them can break
+the matching run's transaction. A training in progress writes a new row only when it is
+done: matching keeps using the newest complete one meanwhile.
 """
 
 from __future__ import annotations
