@@ -29,7 +29,12 @@ class OutboxEmail(db.Model):
     """One email to one address, delivered by the worker over SMTP."""
 
     __tablename__ = "outbox_emails"
-    __table_args__ = (Index("ix_outbox_emails_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_emails_due", "status", "next_attempt_at"),
+        # A member's emails about a meetup: each match email counts them for the calendar
+        # SEQUENCE (invites.next_sequence); without it, publishing slows as the outbox grows.
+        Index("ix_outbox_emails_member_meetup", "member_id", "meetup_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What caused it, e.g. "match", "reminder_day_before"; also the preference it obeys.
