@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 import pygal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -109,9 +110,9 @@ def sentences(chart: list[Effect]) -> list[str]:
     out = []
     for e in strong:
         name, unit = FEATURES.get(e.feature, (e.label, e.unit))
-        values = {"feature": name, "step": f"{e.step:g}", "unit": unit}
+        values = {"feature": name, "step": format_decimal(e.step, "#,##0.###"), "unit": unit}
         if e.odds_ratio > 1:
-            values["factor"] = f"{e.odds_ratio:.2f}"
+            values["factor"] = format_decimal(e.odds_ratio, "0.00")
             out.append(
                 _(
                     "%(feature)s: one typical step (%(step)s %(unit)s) makes a “meet again” "
@@ -120,7 +121,7 @@ def sentences(chart: list[Effect]) -> list[str]:
                 )
             )
         else:
-            values["factor"] = f"{1 / e.odds_ratio:.2f}"
+            values["factor"] = format_decimal(1 / e.odds_ratio, "0.00")
             out.append(
                 _(
                     "%(feature)s: one typical step (%(step)s %(unit)s) makes a “meet again” "
@@ -156,4 +157,4 @@ def figure(value: float | None, digits: int = 2) -> str:
     """A validation figure, or a dash when it could not be computed."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.{digits}f}"
+    return format_decimal(value, "0." + "0" * digits)  # the reader's decimal mark

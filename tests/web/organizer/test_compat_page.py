@@ -119,3 +119,12 @@ def test_only_its_organizers_may_see_or_switch(app, place):  # type: ignore[no-u
     assert db.session.get(CompatSetting, place["community"].id) is None
     anonymous = app.test_client().get(place["url"])
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_the_page_speaks_the_readers_language(app, place):  # type: ignore[no-untyped-def]
+    row = compat_training.train_community(place["community"].id)
+    response = place["client"].get(place["url"], headers={"Accept-Language": "fr"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<h1>Ce qui rapproche les gens ici</h1>" in page
+    auc = f"{row.validation['auc_engine']:.2f}".replace(".", ",")
+    assert f"<td>{auc}</td>" in page, "French decimal comma"
