@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -12,13 +14,13 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "Something in that request was not right. Please go back and try again.",
-    403: "That page belongs to someone else.",
-    404: "We could not find that page.",
-    405: "That action is not available here.",
-    413: "That was more than we can accept in one go.",
-    429: "Too many attempts in a short time. Please wait a few minutes and try again.",
-    503: "Hearth is very busy right now. Please try again in a few seconds.",
+    400: _l("Something in that request was not right. Please go back and try again."),
+    403: _l("That page belongs to someone else."),
+    404: _l("We could not find that page."),
+    405: _l("That action is not available here."),
+    413: _l("That was more than we can accept in one go."),
+    429: _l("Too many attempts in a short time. Please wait a few minutes and try again."),
+    503: _l("Hearth is very busy right now. Please try again in a few seconds."),
 }
 #: Retry-After (seconds) when every database connection is busy and a request is shed.
 BUSY_RETRY_AFTER = 2
@@ -39,7 +41,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        message = (
+        message = gettext(
             "Your form expired or came from another site. Please reload the page and try again."
         )
         return render_template("error.html", code=400, message=message), 400
@@ -47,7 +49,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        message = MESSAGES.get(code, error.description or "Something went wrong.")
+        message = MESSAGES.get(code) or error.description or gettext("Something went wrong.")
         return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(PoolTimeoutError)
@@ -65,7 +67,7 @@ def register_error_handlers(app: Flask) -> None:
         from webapp.extensions import db
 
         db.session.rollback()
-        message = (
+        message = gettext(
             "Something went wrong on our side. Nothing you entered was saved; please try again."
         )
         return render_template("error.html", code=500, message=message), 500

@@ -205,3 +205,10 @@ def test_dates_and_numbers_are_written_the_reader_s_way(app) -> None:  # type: i
                 assert format_share(0.25) == share
         with force_locale("fr"):
             assert format_when(SATURDAY, "time", "America/New_York") == "13:30"
+
+
+def test_error_pages_speak_the_browser_language(client) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get("/no-such-page", headers={"Accept-Language": "de"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 404
+    assert "Diese Seite haben wir nicht gefunden." in text and "Fehler 404" in text
