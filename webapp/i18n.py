@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -33,11 +33,16 @@ babel = Babel()
 def select_locale() -> str:
     """The member's own choice, else the browser's preference, else English.
 
+    A page reached from a link in an email (`speak_to`) speaks its owner's language instead.
+
     Outside a request (a worker rendering an email) it is English unless the caller forced
     a language with `email_language`.
     """
     if not has_request_context():
         return DEFAULT_LOCALE
+    owner = g.get("owner_locale")
+    if owner in SUPPORTED_LOCALES:
+        return str(owner)
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -73,6 +78,26 @@ def email_language(member: Any, community: Any = None) -> Iterator[str]:
         yield language
 
 
+def owner_language(member: Any, community: Any = None) -> str | None:
+    """The language a member's own pages reached without signing in (links in emails) use:
+    the member's choice, else the community's default; None when neither is set."""
+    for choice in (getattr(member, "locale", None), getattr(community, "default_locale", None)):
+        if choice in SUPPORTED_LOCALES:
+            return str(choice)
+    return None
+
+
+def speak_to(member: Any, community: Any = None) -> str:
+    """Make the rest of this request speak the language of the member a page is for (the
+    one-click pages of an email link, whoever opens them): their choice, else their
+    community's default, else what the request would use anyway (the browser's)."""
+    language = owner_language(member, community)
+    if language is not None:
+        g.owner_locale = language
+        refresh()
+    return current_language()
+
+
 def language_choices(blank: object = None) -> list[SelectChoice]:
     """The choices of a language select (each language under its own name), optionally
     after a blank "not chosen"."""
@@ -90,4 +115,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(current_language=current_language)
 
 
-__all__ = ["SUPPORTED_LOCALES", "_l", "email_language", "language_choices", "recipient_language"]
+__all__ = [
+    "SUPPORTED_LOCALES",
+    "_l",
+    "email_language",
+    "language_choices",
+    "recipient_language",
+    "speak_to",
+]

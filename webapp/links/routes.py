@@ -1,6 +1,8 @@
 """The /l/ pages: a confirmation page on GET (mail scanners prefetch links, so a GET never
 changes anything), the change on POST; RFC 8058 one-click unsubscribe POSTs directly; the
-member's private calendar feed."""
+member's private calendar feed. Once the token names its member, the page speaks that
+member's language (their choice, else their community's default; `i18n.speak_to`), not
+the language of whichever browser opened the link."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext
 
 from webapp.extensions import db
+from webapp.i18n import speak_to
 from webapp.links import bp
 from webapp.links.actions import ACTIONS, FEEDBACK_CHOICES, feedback_answer, group_of
-from webapp.models import Member
+from webapp.models import Community, Meetup, Member
 from webapp.services import calendar_feed, emails, feedback
 from webapp.services.errors import ServiceError
 from webapp.services.links import Action, LinkClaim, verify
@@ -30,7 +33,18 @@ def _claim(action_name: str, token: str) -> tuple[Action, LinkClaim, Member]:
     member = db.session.get(Member, claim.member_id)
     if member is None:
         raise ServiceError(gettext("This link belongs to an account that no longer exists."))
+    speak_to(member, _community_of(member, claim))
     return action, claim, member
+
+
+def _community_of(member: Member, claim: LinkClaim) -> Community | None:
+    """The community whose default language speaks for a member who chose none: the link's
+    meetup's, else that of the first community they joined that has a default."""
+    meetup = db.session.get(Meetup, claim.meetup_id) if claim.meetup_id else None
+    if meetup is not None:
+        return meetup.community
+    joined = sorted(member.memberships, key=lambda m: (m.joined_at, m.id))
+    return next((m.community for m in joined if m.community.default_locale), None)
 
 
 @bp.route("/<action_name>/<token>", methods=["GET", "POST"])

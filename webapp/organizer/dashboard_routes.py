@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from webapp.extensions import db
 from webapp.organizer import bp
 from webapp.organizer.forms import EmptyForm, RangeForm
-from webapp.services import audit, dashboard, dashboard_export, metrics, outbox
+from webapp.services import audit, dashboard, dashboard_export, metrics, metrics_left_out, outbox
 from webapp.views import organized_community_or_403
 
 
@@ -31,6 +31,7 @@ def dashboard_page(slug: str) -> str:
     snapshot = dashboard.snapshot_of(community)
     period = _period(form)
     data = dashboard.filtered(snapshot, period)
+    data["left_out"] = metrics_left_out.in_reader_language(data["left_out"])
     return render_template(
         "organizer/dashboard.html",
         community=community,

@@ -119,12 +119,20 @@ def meetup(slug: str, meetup_id: int) -> str:
     move = MoveMemberForm()
     if preview:
         move.member_id.choices = [
-            SelectChoice(str(m.id), f"{m.display_name} (group {g.number})")
+            SelectChoice(
+                str(m.id), gettext("%(name)s (group %(num)s)", name=m.display_name, num=g.number)
+            )
             for g in preview.groups
             for m in g.members
-        ] + [SelectChoice(str(m.id), f"{m.display_name} (unmatched)") for m, _ in preview.unmatched]
+        ] + [
+            SelectChoice(str(m.id), gettext("%(name)s (unmatched)", name=m.display_name))
+            for m, _ in preview.unmatched
+        ]
         move.group_id.choices = [
-            SelectChoice(str(g.group.id), f"Group {g.number}: {g.slot.venue.name}")
+            SelectChoice(
+                str(g.group.id),
+                gettext("Group %(num)s: %(venue)s", num=g.number, venue=g.slot.venue.name),
+            )
             for g in preview.groups
         ]
     return render_template(

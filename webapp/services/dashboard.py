@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.models import Community, DashboardSnapshot
 from webapp.models._time import utcnow
 from webapp.services import (
@@ -60,6 +61,7 @@ def refresh(community: Community) -> dict:
     (all dates) view already drawn; return its data."""
     data = compute(community)
     data["drawn"] = [asdict(chart) for chart in dashboard_charts.charts(data)]
+    data["drawn_language"] = current_language()
     snapshot = db.session.get(DashboardSnapshot, community.id)
     if snapshot is None:
         snapshot = DashboardSnapshot(community_id=community.id)
@@ -132,15 +134,16 @@ def filtered(data: dict, period: DateRange) -> dict:
 
 
 def charts_for(community_id: int, data: dict, period: DateRange) -> list[dashboard_charts.Chart]:
-    """The charts of a snapshot for a date range: stored ones for all dates, else drawn
-    once per snapshot and range and kept in memory."""
-    if period == DateRange() and data.get("drawn"):
+    """The charts of a snapshot for a date range: stored ones for all dates in the language
+    they were drawn in, else drawn once per snapshot, range and language and kept in memory."""
+    language = current_language()
+    if period == DateRange() and data.get("drawn") and data.get("drawn_language", "en") == language:
         # Snapshots stored before the CSP fix still hold pygal's <style>: strip it here too.
         return [
             dashboard_charts.Chart(**{**c, "svg": dashboard_charts.without_inline_style(c["svg"])})
             for c in data["drawn"]
         ]
-    key = (community_id, data["computed_at"], period)
+    key = (community_id, data["computed_at"], period, language)
     if key not in _DRAWN:
         if len(_DRAWN) >= 64:
             _DRAWN.pop(next(iter(_DRAWN)))
@@ -148,5 +151,6 @@ def charts_for(community_id: int, data: dict, period: DateRange) -> list[dashboa
     return _DRAWN[key]
 
 
-#: Charts drawn for a date range, per (community, snapshot time, range); oldest dropped first.
-_DRAWN: dict[tuple[int, str, DateRange], list[dashboard_charts.Chart]] = {}
+#: Charts drawn for a date range or another language than the stored ones, per (community,
+#: snapshot time, range, language); oldest dropped first.
+_DRAWN: dict[tuple[int, str, DateRange, str], list[dashboard_charts.Chart]] = {}

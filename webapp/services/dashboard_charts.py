@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pygal
+from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -169,7 +170,8 @@ def _network(data: dict) -> dict:
 
 
 def charts(data: dict) -> list[Chart]:
-    """Every dashboard chart for (date-filtered) snapshot data."""
+    """Every dashboard chart for (date-filtered) snapshot data, with titles, legends and
+    explanations in the language in force."""
     months = [r["month"] for r in data["members"]]
     meetups = data["meetups"]
     dates = [r["date"] for r in meetups]
@@ -180,31 +182,35 @@ def charts(data: dict) -> list[Chart]:
     return [
         Chart(
             "members",
-            "Members over time",
-            "Members so far, sign-ups per month, and members "
-            "active in the 30 days up to each month's end (opted in or gave feedback).",
+            _("Members over time"),
+            _(
+                "Members so far, sign-ups per month, and members "
+                "active in the 30 days up to each month's end (opted in or gave feedback)."
+            ),
             _line(
-                "Members",
+                _("Members"),
                 months,
                 {
-                    "Members": [r["members"] for r in data["members"]],
-                    "Active (30 days)": [r["active"] for r in data["members"]],
-                    "Sign-ups": [r["signups"] for r in data["members"]],
+                    _("Members"): [r["members"] for r in data["members"]],
+                    _("Active (30 days)"): [r["active"] for r in data["members"]],
+                    _("Sign-ups"): [r["signups"] for r in data["members"]],
                 },
             ),
             "members",
         ),
         Chart(
             "rates",
-            "Opt-in and match rate",
-            "Per meetup: who opted in, of the members then, "
-            "and who was placed in a group, of those who opted in.",
+            _("Opt-in and match rate"),
+            _(
+                "Per meetup: who opted in, of the members then, "
+                "and who was placed in a group, of those who opted in."
+            ),
             _line(
-                "Opt-in and match rate",
+                _("Opt-in and match rate"),
                 dates,
                 {
-                    "Opt-in rate": [_pct(r["optin_rate"]) for r in meetups],
-                    "Match rate": [_pct(r["match_rate"]) for r in meetups],
+                    _("Opt-in rate"): [_pct(r["optin_rate"]) for r in meetups],
+                    _("Match rate"): [_pct(r["match_rate"]) for r in meetups],
                 },
                 **percent,
             ),
@@ -212,15 +218,17 @@ def charts(data: dict) -> list[Chart]:
         ),
         Chart(
             "attendance",
-            "Attendance and no-shows",
-            "Of the placed members who reported "
-            "back: who came, and who stayed away without saying they could not make it.",
+            _("Attendance and no-shows"),
+            _(
+                "Of the placed members who reported back: who came, and who stayed away "
+                "without saying they could not make it."
+            ),
             _line(
-                "Attendance",
+                _("Attendance"),
                 dates,
                 {
-                    "Came": [_pct(r["attendance_rate"]) for r in meetups],
-                    "No-show": [_pct(r["no_show_rate"]) for r in meetups],
+                    _("Came"): [_pct(r["attendance_rate"]) for r in meetups],
+                    _("No-show"): [_pct(r["no_show_rate"]) for r in meetups],
                 },
                 **percent,
             ),
@@ -228,41 +236,45 @@ def charts(data: dict) -> list[Chart]:
         ),
         Chart(
             "feedback",
-            "Feedback score",
-            "The average rating members gave each meetup, from 1 (poor) to 5 (great).",
+            _("Feedback score"),
+            _("The average rating members gave each meetup, from 1 (poor) to 5 (great)."),
             _line(
-                "Average rating",
+                _("Average rating"),
                 dates,
-                {"Rating": [r["avg_rating"] for r in meetups]},
+                {_("Rating"): [r["avg_rating"] for r in meetups]},
                 range=(1, 5),
             ),
             "meetups",
         ),
         Chart(
             "depth",
-            "Connection depth",
-            'Pairs who both said "meet again", added up over '
-            "time, and the share of groups that brought people together again.",
+            _("Connection depth"),
+            _(
+                'Pairs who both said "meet again", added up over '
+                "time, and the share of groups that brought people together again."
+            ),
             _line(
-                "Connection depth",
+                _("Connection depth"),
                 [r["date"] for r in depth],
                 {
-                    "Mutual meet-again pairs": [r["mutual_pairs"] for r in depth],
-                    "Repeat groups (%)": [_pct(r["repeat_group_rate"]) for r in depth],
+                    _("Mutual meet-again pairs"): [r["mutual_pairs"] for r in depth],
+                    _("Repeat groups (%)"): [_pct(r["repeat_group_rate"]) for r in depth],
                 },
             ),
             "depth",
         ),
         Chart(
             "left-out",
-            "Who is being left out",
-            "Members not placed twice or more, members "
-            "with no mutual meet-again after three meetups, first-timers who did not return.",
+            _("Who is being left out"),
+            _(
+                "Members not placed twice or more, members with no mutual meet-again after "
+                "three meetups, first-timers who did not return."
+            ),
             _bar(
-                "Left out (members)",
-                ["Unplaced twice", "No mutual after 3", "Did not return"],
+                _("Left out (members)"),
+                [_("Unplaced twice"), _("No mutual after 3"), _("Did not return")],
                 {
-                    "Members": [
+                    _("Members"): [
                         left[k]["count"]
                         for k in ("unplaced_twice", "no_mutual", "first_timer_gone")
                     ]
@@ -274,21 +286,27 @@ def charts(data: dict) -> list[Chart]:
         ),
         Chart(
             "ripple",
-            "The ripple effect",
-            "Each dot is a member, each line a mutual meet-again; one big web means "
-            "friendships are spreading. " + network_chart.caption(_network(data)),
+            _("The ripple effect"),
+            _(
+                "Each dot is a member, each line a mutual meet-again; one big web means "
+                "friendships are spreading."
+            )
+            + " "
+            + network_chart.caption(_network(data)),
             network_chart.svg(_network(data)),
             "ripple",
         ),
         Chart(
             "wellbeing",
-            "Wellbeing trend",
-            "Average loneliness check-in (3 = rarely lonely, "
-            "9 = often), only for months with at least 10 answers; never per person.",
+            _("Wellbeing trend"),
+            _(
+                "Average loneliness check-in (3 = rarely lonely, "
+                "9 = often), only for months with at least 10 answers; never per person."
+            ),
             _line(
-                "Loneliness check-in",
+                _("Loneliness check-in"),
                 [r["month"] for r in well],
-                {"Average": [r["average"] for r in well]},
+                {_("Average"): [r["average"] for r in well]},
                 range=(3, 9),
             ),
             "wellbeing",

@@ -128,9 +128,11 @@ queue_group_update_emails = queue_match_update
 
 
 def queue_cancellation(
-    meetup: Meetup, member_ids: list[int] | None = None, reason: str = ""
+    meetup: Meetup, member_ids: list[int] | None = None, reason: object = ""
 ) -> list[OutboxEmail]:
     """METHOD:CANCEL to every placed member (or just `member_ids`) of a meetup.
+
+    `reason` is a string or a lazy_gettext one (then each member reads it in their language).
 
     Call it in the transaction that cancels the meetup (or removes those members).
     """
@@ -152,7 +154,7 @@ def queue_cancellation(
                 dedupe_key=f"cancellation:{member.id}:{meetup.id}:{sequence}",
                 calendar_ics=calendar.cancellation(event),
                 starts=to_local(group.slot.starts_at, meetup.community.timezone),
-                reason=reason,
+                reason=str(reason),
             )
         if email is not None:
             queued.append(email)

@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.models import Group, Meetup, MeetupSlot, Member, OptIn
 from webapp.services import matching
 from webapp.services import matching_history as history
+from webapp.services.unplaced_reasons import reason_text
 
 
 @dataclass
@@ -76,7 +77,7 @@ def preview_of(meetup: Meetup) -> Preview:
     return Preview(
         meetup=meetup,
         groups=shown,
-        unmatched=[(people[m], r) for m, r in reasons.items() if m in people],
+        unmatched=[(people[m], reason_text(r)) for m, r in reasons.items() if m in people],
         opted_in=opted_in or 0,
         placed=len(member_ids),
         total_score=round(sum(g.score for g in groups), 2),

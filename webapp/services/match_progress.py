@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from webapp.extensions import db
 from webapp.models._time import utcnow
 from webapp.models.meetups import MatchProgress
+from webapp.templating import format_number
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +43,15 @@ STATES = (QUEUED, BUILDING, SEARCHING, STORING, DONE, FAILED)
 #: A run in one of these is waiting or running: the meetup is claimed.
 ACTIVE = (QUEUED, BUILDING, SEARCHING, STORING)
 
+#: What each state is called on the page and in its JSON (translated when shown, so
+#: static/match_progress.js only copies the server's words).
 LABELS = {
-    QUEUED: "Waiting for a matching worker",
-    BUILDING: "Reading opt-ins and history",
-    SEARCHING: "Searching for the best groups",
-    STORING: "Storing the preview",
-    DONE: "Done",
-    FAILED: "Stopped",
+    QUEUED: _l("Waiting for a matching worker"),
+    BUILDING: _l("Reading opt-ins and history"),
+    SEARCHING: _l("Searching for the best groups"),
+    STORING: _l("Storing the preview"),
+    DONE: _l("Done"),
+    FAILED: _l("Stopped"),
 }
 
 
@@ -142,13 +147,17 @@ def view(row: MatchProgress | None) -> dict | None:
         percent = max(0, min(99, round(100 * row.seconds / row.limit_seconds)))
     elif row.state in (STORING, DONE):
         percent = 100
-    label = LABELS.get(row.state, row.state)
+    label = str(LABELS.get(row.state, row.state))
     if row.state == SEARCHING and row.best_score is not None:
-        label += f": best score {row.best_score:.2f} so far"
-    if row.state == FAILED and row.message:
+        label = gettext(
+            "%(state)s: best score %(score)s so far",
+            state=label,
+            score=format_number(row.best_score, 2),
+        )
+    if row.state == FAILED and row.message:  # a technical detail (an exception's name)
         label += f": {row.message}"
     if stalled:
-        label = "No news from the matching worker; it runs again at the next scheduled run"
+        label = gettext("No news from the matching worker; it runs again at the next scheduled run")
     return {
         "state": row.state,
         "label": label,

@@ -61,7 +61,8 @@ def _readable(problems: list[str], meetup: Meetup) -> str:
     text = re.sub(r"'m(\d+)'", lambda m: names.get(int(m.group(1)), "someone"), text)
     text = re.sub(r"'(slot-\d+)'", lambda m: slots.get(m.group(1), "that slot"), text)
     text = re.sub(r"groups\[\d+\]: ", "", text)
-    return f"That change breaks a rule: {text}."
+    # The rule's own words come from the engine's validator, in English.
+    return gettext("That change breaks a rule: %(rules)s.", rules=text)
 
 
 def move_member(meetup: Meetup, actor: Member | None, member_id: int, group_id: int) -> list[int]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.models import (
@@ -251,7 +252,7 @@ def cancel_meetup(meetup: Meetup, actor: Member | None) -> int:
         raise ServiceError(gettext("This meetup is already cancelled."))
     queued = 0
     if meetup.status == MeetupStatus.MATCHED:
-        queued = len(emails.queue_cancellation(meetup, reason="The organizers cancelled it."))
+        queued = len(emails.queue_cancellation(meetup, reason=_l("The organizers cancelled it.")))
     else:
         for group in list(meetup.groups):
             db.session.delete(group)

@@ -12,7 +12,9 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.i18n import email_language
 from webapp.models import Group, GroupMember, Meetup, Member, OptIn
+from webapp.models.messages import OutboxEmail
 from webapp.services import audit, emails
 from webapp.services.errors import ServiceError
 
@@ -24,13 +26,40 @@ MESSAGE_KIND = "organizer_message"
 
 def audiences(meetup: Meetup) -> list[tuple[str, str]]:
     """(value, label) of everyone a message about this meetup may go to."""
-    choices = [("all", "Everyone who opted in")]
+    choices = [("all", gettext("Everyone who opted in"))]
     groups = db.session.scalars(
         select(Group).where(Group.meetup_id == meetup.id).order_by(Group.id)
     )
     for number, group in enumerate(groups, 1):
-        choices.append((f"group-{group.id}", f"Group {number} ({group.slot.venue.name})"))
+        label = gettext("Group %(number)s (%(venue)s)", number=number, venue=group.slot.venue.name)
+        choices.append((f"group-{group.id}", label))
     return choices
+
+
+def _queue_one(
+    meetup: Meetup, actor: Member, person: Member, subject: str, body: str
+) -> OutboxEmail:
+    """The organizer's words as they wrote them, in a greeting and signature in the
+    recipient's language (theirs, else the community's default)."""
+    community = meetup.community
+    with email_language(person, community):
+        greeting = gettext("Hi %(name)s,", name=person.first_name)
+        signature = gettext(
+            "%(organizer)s, organizer of %(community)s, about %(meetup)s",
+            organizer=actor.display_name,
+            community=community.name,
+            meetup=meetup.title,
+        )
+    email = emails.queue(
+        kind=MESSAGE_KIND,
+        to_address=person.email,
+        member_id=person.id,
+        meetup_id=meetup.id,
+        subject=f"[{community.name}] {subject}",
+        body_text=f"{greeting}\n\n{body}\n\n{signature}\n",
+    )
+    assert email is not None  # no de-duplication key: always queued
+    return email
 
 
 def recipients(meetup: Meetup, audience: str) -> list[Member]:
@@ -71,20 +100,7 @@ def send_message(
     if not people:
         raise ServiceError(gettext("Nobody is in that audience yet."), field="audience")
     community = meetup.community
-    queued = [
-        emails.queue(
-            kind=MESSAGE_KIND,
-            to_address=person.email,
-            member_id=person.id,
-            meetup_id=meetup.id,
-            subject=f"[{community.name}] {subject}",
-            body_text=(
-                f"Hi {person.first_name},\n\n{body}\n\n"
-                f"{actor.display_name}, organizer of {community.name}, about {meetup.title}\n"
-            ),
-        )
-        for person in people
-    ]
+    queued = [_queue_one(meetup, actor, person, subject, body) for person in people]
     audit.record(
         community,
         actor,

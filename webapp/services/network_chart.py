@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 
 import numpy as np
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from webapp.services.metrics_depth import mutual_pairs_by_meetup
@@ -160,14 +161,24 @@ def _neighbourhood(group: list[int], edges: set[tuple[int, int]], size: int) -> 
 def caption(drawing: dict) -> str:
     """What the drawing shows, in words (its accessible description too)."""
     shown, connected = len(drawing["nodes"]), drawing["connected"]
-    text = (
-        f"{connected} members in {drawing['groups']} connected groups; "
-        f"{drawing['isolated']} members without a mutual meet-again yet are not drawn."
+    text = gettext(
+        "%(connected)s members in %(groups)s connected groups; %(isolated)s members without "
+        "a mutual meet-again yet are not drawn.",
+        connected=connected,
+        groups=drawing["groups"],
+        isolated=drawing["isolated"],
     )
     if drawing.get("sampled"):
-        text += f" Drawn: {shown} members of the largest group, around its best-connected one."
+        text += " " + gettext(
+            "Drawn: %(shown)s members of the largest group, around its best-connected one.",
+            shown=shown,
+        )
     elif shown < connected:
-        text += f" The {drawing['groups_drawn']} largest groups ({shown} members) are drawn."
+        text += " " + gettext(
+            "The %(drawn)s largest groups (%(shown)s members) are drawn.",
+            drawn=drawing["groups_drawn"],
+            shown=shown,
+        )
     return text
 
 
@@ -178,13 +189,16 @@ def svg(drawing: dict) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="img" '
         f'viewBox="0 0 {drawing["width"]} {drawing["height"]}" '
         f'aria-labelledby="network-title network-desc">',
-        '<title id="network-title">Connection graph: members linked by mutual meet-again</title>',
+        '<title id="network-title">'
+        + escape(gettext("Connection graph: members linked by mutual meet-again"))
+        + "</title>",
         f'<desc id="network-desc">{escape(caption(drawing))}</desc>',
     ]
     if not nodes:
         parts.append(
-            f'<text class="empty" x="{drawing["width"] / 2}" y="35">No mutual meet-again '
-            "pairs yet.</text>"
+            f'<text class="empty" x="{drawing["width"] / 2}" y="35">'
+            + escape(gettext("No mutual meet-again pairs yet."))
+            + "</text>"
         )
     parts.append('<g class="edges">')
     for a, b in drawing["edges"]:

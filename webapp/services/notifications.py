@@ -26,6 +26,7 @@ from webapp.services import emails, ignored_rounds
 from webapp.services.calendar import MEETUP_LENGTH
 from webapp.services.links import Action, link
 from webapp.services.pauses import is_paused
+from webapp.services.unplaced_reasons import reason_text
 from webapp.templating import format_when
 from webapp.timeutil import to_local, to_utc
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 REMINDER_DAY_BEFORE_HOUR = 10
 REMINDER_MORNING_HOUR = 7
 FEEDBACK_WINDOW = timedelta(days=7)
-DEFAULT_UNPLACED_REASON = "there were not enough seats or shared free times for everyone."
 
 
 def queue_due(now: datetime | None = None) -> int:
@@ -183,7 +183,6 @@ def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
     }
     queued = 0
     for member in left_out:
-        reason = reasons.get(member.id) or DEFAULT_UNPLACED_REASON
         with email_language(member, meetup.community):
             subject = gettext(
                 "%(title)s: not this time, but first in line next time", title=meetup.title
@@ -196,7 +195,7 @@ def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
                     template="not_placed",
                     subject=subject,
                     dedupe_key=f"not_placed:{member.id}:{meetup.id}",
-                    reason=reason[:1].upper() + reason[1:],
+                    reason=reason_text(reasons.get(member.id)),
                 )
             )
     return queued
