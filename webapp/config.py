@@ -78,6 +78,8 @@ def load_config() -> dict[str, object]:
     soft, hard = _match_time_limits()
     return {
         "INSTANCE_PATH": str(folder),
+        #: Queue name per kind (queue_names), for tasks routed by what they carry.
+        "TASK_QUEUE_NAMES": queues,
         "SECRET_KEY": _secret_key(folder),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "BASE_URL": (env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),

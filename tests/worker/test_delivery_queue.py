@@ -11,11 +11,11 @@ from webapp.extensions import db
 from webapp.services import delivery_queue, emails
 
 
-def _published_batches(broker_url: str) -> list[list[int]]:
-    """Drain the test's email queue and return the email ids of each send task in it."""
+def _published_batches(broker_url: str, kind: str = "email") -> list[list[int]]:
+    """Drain the test's queue of this kind and return the email ids of each send task in it."""
     batches = []
     with Connection(broker_url) as conn:
-        queue = conn.SimpleQueue(queue_names(os.environ["CELERY_QUEUE"])["email"])
+        queue = conn.SimpleQueue(queue_names(os.environ["CELERY_QUEUE"])[kind])
         while True:
             try:
                 message = queue.get(timeout=0.5)
@@ -56,6 +56,32 @@ def test_a_big_commit_is_published_in_batches_of_every_row_once(app, broker_url)
     batches = _published_batches(broker_url)
     assert [len(b) for b in batches] == [delivery_queue.SEND_BATCH] * 2 + [3]
     assert sorted(i for b in batches for i in b) == sorted(r.id for r in rows)
+
+
+def test_account_emails_skip_the_match_email_queue(app, broker_url):  # type: ignore[no-untyped-def]
+    """A password reset must not wait behind a deadline's thousands of match emails: its task
+    goes to the quick notifications queue, in the same commit as match emails that don't."""
+    from tests.worker import factories
+    from webapp.services import account_changes
+
+    factories.member(factories.community(), 1)
+    db.session.commit()
+    _published_ids(broker_url)
+    _published_batches(broker_url, "notifications")
+    match_email = _queue_one(1)
+    reset_ids = account_changes.request_password_reset("member1@example.org")
+    assert len(reset_ids) == 1
+    assert _published_batches(broker_url, "notifications") == [reset_ids]
+    assert _published_ids(broker_url) == [match_email.id]
+
+
+def test_every_account_email_kind_is_known_to_the_publisher(app):  # type: ignore[no-untyped-def]
+    import pytest
+
+    from webapp.services.accounts import queue_account_email
+
+    with pytest.raises(ValueError, match="ACCOUNT_KINDS"):
+        queue_account_email("invitation", None, "Hi", "reset")
 
 
 def test_the_sweeper_batches_fresh_rows_and_sends_tried_ones_alone(app, broker_url):  # type: ignore[no-untyped-def]

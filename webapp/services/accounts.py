@@ -26,6 +26,7 @@ from webapp.models import Member, OutboxEmail
 from webapp.models._time import utcnow
 from webapp.models.members import new_session_token
 from webapp.services import emails, tokens
+from webapp.services.delivery_queue import ACCOUNT_KINDS
 from webapp.services.errors import ServiceError
 from webapp.services.password_policy import check_new_password
 from webapp.services.tokens import Purpose
@@ -127,7 +128,10 @@ def queue_account_email(  # type: ignore[no-untyped-def]
     kind: str, member: Member, subject: str, template: str, **context: object
 ):
     """Queue one account email to the member from templates/auth/email/<template>.txt, in
-    their language (or the one of the request that caused it)."""
+    their language (or the one of the request that caused it). Its delivery task goes to the
+    quick queue (delivery_queue.ACCOUNT_KINDS), so `kind` must be one of those."""
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"{kind!r} is not in delivery_queue.ACCOUNT_KINDS")
     with email_language(member):
         subject = str(subject)
         body = render_template(
