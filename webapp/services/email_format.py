@@ -11,6 +11,7 @@ through `header_text`, so no control character (CR/LF above all) reaches a heade
 from __future__ import annotations
 
 import re
+import secrets
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -72,12 +73,16 @@ def build_message(email: EmailRow) -> Message:
     """The full message for an outbox row: headers, text, HTML and any invite.
 
     Built with the classic (compat32) MIME classes: three times faster than EmailMessage
-    for the same bytes, which is most of a worker's time per email.
+    for the same bytes, which is most of a worker's time per email. Every leaf is base64
+    (utf-8 text, the attachment), so a boundary with "_" in it can never occur inside a
+    part; giving one saves the generator searching each message for a random one that
+    does not (an eighth of a worker's time per email).
     """
     text = MIMEText(email.body_text, "plain", "utf-8")
     if not email.body_html and not email.calendar_ics:
         return _with_headers(text, email)
-    body = MIMEMultipart("alternative")
+    token = secrets.token_hex(8)
+    body = MIMEMultipart("alternative", boundary=f"==_alternative_{token}")
     body.attach(text)
     if email.body_html:
         body.attach(MIMEText(email.body_html, "html", "utf-8"))
@@ -89,7 +94,7 @@ def build_message(email: EmailRow) -> Message:
         body.attach(invite)
         attachment = MIMEApplication(email.calendar_ics.encode(), "ics")
         attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        msg = MIMEMultipart("mixed")
+        msg = MIMEMultipart("mixed", boundary=f"==_mixed_{token}")
         msg.attach(body)
         msg.attach(attachment)
     return _with_headers(msg, email)

@@ -144,3 +144,32 @@ def test_the_csv_download_neutralises_names_and_titles(app) -> None:  # type: ig
         cells += [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'" + hostile.display_name in cells and "'@SUM(1+1)" in cells
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_boundary_like_text_in_every_part_cannot_split_a_message(app) -> None:  # type: ignore[no-untyped-def]
+    # build_message names its own boundaries ("==_alternative_<random>"); parts are base64,
+    # so even text made of boundary lookalikes comes back exactly as written.
+    lookalike = "--==_alternative_0\r\n--==_mixed_0--\r\n\r\nContent-Type: text/html\r\n"
+    row = OutboxEmail(
+        id=7,
+        kind="match",
+        to_address="sam@example.org",
+        subject="Your group",
+        body_text=f"text {lookalike} é",
+        body_html=f"<p>html {lookalike}</p>",
+        calendar_ics=f"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-NOTE:{lookalike}END:VCALENDAR\r\n",
+    )
+    first, second = (build_message(row).as_string() for _ in range(2))
+    parsed = message_from_string(first)
+    leaves = [part for part in parsed.walk() if not part.is_multipart()]
+    assert [part.get_content_type() for part in leaves] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+        "application/ics",
+    ]
+    assert leaves[0].get_payload(decode=True).decode() == row.body_text
+    assert leaves[1].get_payload(decode=True).decode() == row.body_html
+    assert leaves[2].get_payload(decode=True).decode() == row.calendar_ics
+    assert leaves[3].get_payload(decode=True).decode() == row.calendar_ics
+    assert parsed.get_boundary() != message_from_string(second).get_boundary()
