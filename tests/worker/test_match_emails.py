@@ -7,10 +7,11 @@ from datetime import datetime
 from email.message import EmailMessage
 
 import icalendar
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.worker import factories
 from webapp.extensions import db
+from webapp.models import Group, MeetupStatus
 from webapp.models.messages import OutboxEmail
 from webapp.services import emails, notifications, outbox
 from webapp.services.outbox import Outcome
@@ -84,6 +85,44 @@ def test_match_emails_are_queued_once_per_member_and_meetup(app):  # type: ignor
     db.session.commit()
     assert emails.queue_match_emails(group) == [], "a second publish queues nothing"
     assert len(emails.queue_match_update(group)) == 3, "an update is a new version"
+
+
+def _statements_to_queue(groups: int, size: int) -> tuple[int, list[str]]:
+    """(emails queued, the SQL statements it took) for a fresh meetup's groups, loaded
+    as publishing finds them (the meetup's groups, nothing else in the session)."""
+    place = factories.community(name=f"Place {groups}x{size}")
+    round_ = factories.meetup(place, status=MeetupStatus.MATCHED)
+    people = [factories.member(place, 1000 * groups + n) for n in range(groups * size)]
+    for k in range(groups):
+        factories.group(round_, people[k * size : (k + 1) * size])
+    meetup_id = round_.id
+    db.session.commit()
+    db.session.expunge_all()
+    found = db.session.scalars(select(Group).where(Group.meetup_id == meetup_id)).all()
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        queued = emails.queue_match_emails(*found)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(queued), statements
+
+
+def test_publishing_queries_do_not_grow_with_the_number_of_members(app):  # type: ignore[no-untyped-def]
+    # Issue 16: a deadline publishes thousands of meetups; several statements per email
+    # (its SEQUENCE count, dedupe check, insert, lazy loads) made publishing the bulk of
+    # a match's time.
+    small_count, small = _statements_to_queue(groups=1, size=3)
+    large_count, large = _statements_to_queue(groups=8, size=5)
+    assert (small_count, large_count) == (3, 40)
+
+    def reads(statements: list[str]) -> list[str]:
+        return [s for s in statements if not s.lstrip().upper().startswith("INSERT")]
+
+    assert len(reads(large)) == len(reads(small)) <= 6, reads(large)
+    if db.engine.dialect.name == "postgresql":  # SQLite's driver inserts row by row
+        assert len(large) - len(reads(large)) == 1, "the 40 rows in one INSERT"
 
 
 def test_non_essential_mail_has_rfc8058_headers_and_both_parts(app, faulty_smtp):  # type: ignore[no-untyped-def]

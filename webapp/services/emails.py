@@ -12,6 +12,7 @@ rendered from `templates/email/<name>.txt` and `.html` and sent under the commun
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, render_template
@@ -50,10 +51,17 @@ def queue(
     calendar_ics: str = "",
     unsubscribe_url: str = "",
     dedupe_key: str | None = None,
+    batched: bool = False,
 ) -> OutboxEmail | None:
-    """Add an outbox row to the current session; None if `dedupe_key` was already used."""
-    if dedupe_key and db.session.scalar(
-        select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+    """Add an outbox row to the current session; None if `dedupe_key` was already used.
+
+    `batched`: the caller checked its dedupe keys at once (`taken_keys`) and flushes the
+    session once after the last row (a publish queues hundreds: one statement per row
+    instead of three)."""
+    if (
+        dedupe_key
+        and not batched
+        and db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     ):
         return None
     email = OutboxEmail(
@@ -70,9 +78,20 @@ def queue(
         dedupe_key=dedupe_key,
     )
     db.session.add(email)
-    db.session.flush()
-    log.info("email %s queued (%s) for member %s", email.id, kind, member_id)
+    if not batched:
+        db.session.flush()
+        log.info("email %s queued (%s) for member %s", email.id, kind, member_id)
     return email
+
+
+def taken_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys an outbox row already carries (one query)."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(wanted)))
+    )
 
 
 def wants(member_id: int, kind: str) -> bool:
@@ -123,6 +142,7 @@ def queue_for_member(
     subject: str,
     dedupe_key: str | None,
     calendar_ics: str = "",
+    batched: bool = False,
     **context: Any,
 ) -> OutboxEmail | None:
     """Render and queue one email to a member about a meetup, honouring their preference.
@@ -162,6 +182,7 @@ def queue_for_member(
         calendar_ics=calendar_ics,
         unsubscribe_url=unsubscribe_url,
         dedupe_key=dedupe_key,
+        batched=batched,
     )
 
 

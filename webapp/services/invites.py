@@ -8,15 +8,18 @@ in the same transaction), so calendars replace the event instead of adding a sec
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.i18n import email_language
-from webapp.models import Group, GroupMember, Meetup, Member
+from webapp.models import Group, GroupMember, Meetup, MeetupSlot, Member
 from webapp.models.messages import OutboxEmail
 from webapp.services import calendar, emails
 from webapp.services.email_format import mail_domain
@@ -24,19 +27,29 @@ from webapp.services.links import Action, link
 from webapp.templating import format_when
 from webapp.timeutil import to_local
 
+log = logging.getLogger(__name__)
+
 
 def next_sequence(member_id: int, meetup_id: int) -> int:
     """The SEQUENCE for the next calendar object sent to a member about a meetup."""
-    return int(
-        db.session.scalar(
-            select(func.count(OutboxEmail.id)).where(
-                OutboxEmail.member_id == member_id,
+    return next_sequences(meetup_id, [member_id])[member_id]
+
+
+def next_sequences(meetup_id: int, member_ids: Iterable[int]) -> dict[int, int]:
+    """`next_sequence` for many members of one meetup, in one query."""
+    ids = list(member_ids)
+    counts = dict(
+        db.session.execute(
+            select(OutboxEmail.member_id, func.count(OutboxEmail.id))
+            .where(
                 OutboxEmail.meetup_id == meetup_id,
+                OutboxEmail.member_id.in_(ids),
                 OutboxEmail.calendar_ics != "",
             )
-        )
-        or 0
+            .group_by(OutboxEmail.member_id)
+        ).all()
     )
+    return {member_id: int(counts.get(member_id, 0)) for member_id in ids}
 
 
 def member_event(member: Member, group: Group, sequence: int) -> calendar.Event:
@@ -66,19 +79,69 @@ def member_event(member: Member, group: Group, sequence: int) -> calendar.Event:
     )
 
 
-def _group_email(group: Group, member: Member, *, update: bool, note: str) -> OutboxEmail | None:
-    with email_language(member, group.meetup.community):
-        return _group_email_in_language(group, member, update=update, note=note)
+def _group_emails(groups: Iterable[Group], *, update: bool, note: str) -> list[OutboxEmail]:
+    """The "your group" (or "changed") email of every member of these groups of one
+    meetup, as one batch: members, slots and venues loaded together, every SEQUENCE and
+    dedupe key looked up in one query each, and the rows inserted in one flush."""
+    groups = _loaded(list(groups))
+    seats = [(group, seat.member) for group in groups for seat in group.members]
+    if not seats:
+        return []
+    meetup_id = groups[0].meetup_id
+    sequences = next_sequences(meetup_id, [member.id for _, member in seats])
+
+    def key(member: Member) -> str:
+        if update:  # each update is a new version
+            return f"update:{member.id}:{meetup_id}:{sequences[member.id]}"
+        return f"match:{member.id}:{meetup_id}"  # one "your group" email per member, ever
+
+    taken = emails.taken_keys(key(member) for _, member in seats)
+    queued = []
+    for group, member in seats:
+        if key(member) in taken:
+            continue
+        with email_language(member, group.meetup.community):
+            email = _group_email(
+                group, member, sequences[member.id], key(member), update=update, note=note
+            )
+        if email is not None:
+            queued.append(email)
+    db.session.flush()
+    log.info("%s %s emails queued for meetup %s", len(queued), _kind(update), meetup_id)
+    return queued
 
 
-def _group_email_in_language(
-    group: Group, member: Member, *, update: bool, note: str
+def _loaded(groups: list[Group]) -> list[Group]:
+    """The groups again, with their seats, members, slots and venues in the session
+    (a handful of queries instead of several per member)."""
+    if not groups:
+        return groups
+    return list(
+        db.session.scalars(
+            select(Group)
+            .where(Group.id.in_([group.id for group in groups]))
+            .options(
+                selectinload(Group.members).joinedload(GroupMember.member),
+                joinedload(Group.slot).joinedload(MeetupSlot.venue),
+                joinedload(Group.meetup).joinedload(Meetup.community),
+            )
+            .order_by(Group.id)
+        ).unique()
+    )
+
+
+def _kind(update: bool) -> str:
+    return "match_update" if update else "match"
+
+
+def _group_email(
+    group: Group, member: Member, sequence: int, dedupe_key: str, *, update: bool, note: str
 ) -> OutboxEmail | None:
+    """One member's email about their group, in the language in force (the caller's
+    `email_language`), added to the session unflushed."""
     meetup = group.meetup
     community = meetup.community
     starts = to_local(group.slot.starts_at, community.timezone)
-    sequence = next_sequence(member.id, meetup.id)
-    kind = "match_update" if update else "match"
     when = format_when(starts, "short_day_time")
     subject = (
         gettext("Your group for %(title)s changed: %(when)s", title=meetup.title, when=when)
@@ -88,13 +151,11 @@ def _group_email_in_language(
     return emails.queue_for_member(
         member,
         meetup,
-        kind=kind,
+        kind=_kind(update),
         template="match",
         subject=subject,
-        # One "your group" email per member and meetup, ever; each update is a new version.
-        dedupe_key=f"update:{member.id}:{meetup.id}:{sequence}"
-        if update
-        else f"match:{member.id}:{meetup.id}",
+        dedupe_key=dedupe_key,
+        batched=True,
         calendar_ics=calendar.invite(member_event(member, group, sequence)),
         group=group,
         others=[s.member.first_name for s in group.members if s.member_id != member.id],
@@ -108,10 +169,10 @@ def _group_email_in_language(
     )
 
 
-def queue_match_emails(group: Group) -> list[OutboxEmail]:
-    """One "here is your group" email (with its invite) per member of a published group."""
-    queued = [_group_email(group, s.member, update=False, note="") for s in group.members]
-    return [email for email in queued if email is not None]
+def queue_match_emails(*groups: Group) -> list[OutboxEmail]:
+    """One "here is your group" email (with its invite) per member of these published
+    groups (of one meetup)."""
+    return _group_emails(groups, update=False, note="")
 
 
 def queue_match_update(group: Group, note: str = "") -> list[OutboxEmail]:
@@ -119,8 +180,7 @@ def queue_match_update(group: Group, note: str = "") -> list[OutboxEmail]:
 
     Call it in the transaction that changes the group, its slot or its venue.
     """
-    queued = [_group_email(group, s.member, update=True, note=note) for s in group.members]
-    return [email for email in queued if email is not None]
+    return _group_emails([group], update=True, note=note)
 
 
 #: The name the organizer tools (issue 5) call.

@@ -184,9 +184,9 @@ def publish(meetup: Meetup, actor: Member | None, *, notify: bool = True) -> lis
     db.session.expire(meetup)
     queued = []
     if notify:
-        for group in meetup.groups:
-            queued += emails.queue_match_emails(group)
+        queued = emails.queue_match_emails(*meetup.groups)
         notifications.queue_not_placed(meetup, now)
+    email_ids = [email.id for email in queued]  # read before the commit expires them
     audit.record(
         meetup.community_id,
         actor,
@@ -198,5 +198,5 @@ def publish(meetup: Meetup, actor: Member | None, *, notify: bool = True) -> lis
     )
     dashboard.forget(meetup.community_id)
     db.session.commit()
-    log.info("meetup %s published: %s emails queued", meetup.id, len(queued))
-    return [e.id for e in queued]
+    log.info("meetup %s published: %s emails queued", meetup.id, len(email_ids))
+    return email_ids

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import (
@@ -158,7 +159,12 @@ def build_instance(
     """The matching instance for a meetup; `exclude` members and `seats_taken` per slot
     leave room for groups the organizer locked."""
     member_ids = [m for m in matchable_member_ids(meetup) if m not in (exclude or set())]
-    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
+    members = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Member).where(Member.id.in_(member_ids)).options(selectinload(Member.interests))
+        )
+    }
     windows = _availability(member_ids)
     picks = picked_slots(meetup, member_ids)
     tz = meetup.community.timezone
