@@ -186,7 +186,8 @@ TASK_QUEUES = {
     "hearth.sweep_outbox": "email",
     "hearth.send_due_notifications": "notifications",
     "hearth.match_due_meetups": "notifications",
-    "hearth.refresh_dashboards": "notifications",
+    # Minutes of CPU at thousands of communities: never in front of a password reset.
+    "hearth.refresh_dashboards": "matching",
     "hearth.train_compat_models": "notifications",
     "hearth.train_compat_model": "matching",
 }

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.worker import factories
 from webapp.extensions import db
-from webapp.models import Member, OptIn
+from webapp.models import MeetupStatus, Member, OptIn
 from webapp.models._time import utcnow
 from webapp.models.messages import OutboxEmail
 from webapp.services import emails, notifications
@@ -100,3 +100,28 @@ def test_three_ignored_rounds_pause_a_member_with_a_way_back(app, client):  # ty
         )
     ).all()
     assert sorted(invited) == sorted([quiet.id, keen.id])
+
+
+def _published(name: str, starts_at: datetime, first: int):  # type: ignore[no-untyped-def]
+    place = factories.community(name=name)
+    round_ = factories.meetup(place, starts_at=starts_at, status=MeetupStatus.MATCHED)
+    factories.group(round_, [factories.member(place, first + n) for n in range(3)])
+    return round_
+
+
+def test_the_periodic_run_looks_only_at_meetups_that_may_have_a_notice_due(app):  # type: ignore[no-untyped-def]
+    # Issue 16: a deadline publishes thousands of meetups days ahead; the run every few
+    # minutes must not walk through all of them (it held a worker for 150 s at 2,000).
+    now = datetime(2030, 12, 1, 12, 0)
+    soon = _published("Soon Club", now + timedelta(hours=30), 0)
+    later = _published("Later Club", now + timedelta(days=5), 10)
+    left_out = _published("Left Out Club", now + timedelta(days=5), 20)
+    outsider = factories.member(left_out.community, 99)
+    db.session.add(OptIn(meetup_id=left_out.id, member_id=outsider.id))
+    past = _published("Past Club", now - timedelta(days=3), 30)
+    over = _published("Long Ago Club", now - timedelta(days=30), 40)
+    db.session.commit()
+    found = {m.id for m in notifications._published_with_notices(now)}
+    assert found == {soon.id, left_out.id, past.id}, (later.id, over.id)
+    assert notifications.queue_due(now) == 3 + 1 + 3
+    assert _kinds() == {"reminder_day_before": 3, "not_placed": 1, "feedback_request": 3}

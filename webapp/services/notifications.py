@@ -14,12 +14,21 @@ import logging
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.i18n import email_language
-from webapp.models import Group, GroupMember, Meetup, MeetupStatus, Member, Membership, OptIn
+from webapp.models import (
+    Group,
+    GroupMember,
+    Meetup,
+    MeetupSlot,
+    MeetupStatus,
+    Member,
+    Membership,
+    OptIn,
+)
 from webapp.models._time import utcnow
 from webapp.models.messages import OutboxEmail
 from webapp.services import emails, ignored_rounds
@@ -35,6 +44,9 @@ log = logging.getLogger(__name__)
 REMINDER_DAY_BEFORE_HOUR = 10
 REMINDER_MORNING_HOUR = 7
 FEEDBACK_WINDOW = timedelta(days=7)
+#: The earliest a reminder can be due before a meetup starts (the day-before one, from
+#: REMINDER_DAY_BEFORE_HOUR local time the day before; 2 days covers every time zone).
+REMINDER_LEAD = timedelta(days=2)
 
 
 def queue_due(now: datetime | None = None) -> int:
@@ -45,10 +57,35 @@ def queue_due(now: datetime | None = None) -> int:
         if meetup.optin_deadline > now:
             count += _commit(lambda m=meetup: _invitations(m))
     count += _commit(lambda: ignored_rounds.pause_members_ignoring_rounds(now))
-    published = select(Meetup).where(Meetup.status == MeetupStatus.MATCHED)
-    for meetup in db.session.scalars(published).all():
+    for meetup in _published_with_notices(now):
         count += _commit(lambda m=meetup: _group_notices(m, now) + queue_not_placed(m, now))
     return count
+
+
+def _published_with_notices(now: datetime) -> list[Meetup]:
+    """Published meetups that may have a notice due: a slot within the reminder lead or
+    the feedback window of `now`, or an opted-in member left out of a meetup still to
+    come (the not-placed backstop). A deadline hour publishes thousands of meetups days
+    ahead; looking at each of them every run kept a worker busy for minutes (issue 16)."""
+    window = select(MeetupSlot.meetup_id).where(
+        MeetupSlot.starts_at >= now - MEETUP_LENGTH - FEEDBACK_WINDOW,
+        MeetupSlot.starts_at <= now + REMINDER_LEAD,
+    )
+    upcoming = select(MeetupSlot.meetup_id).where(MeetupSlot.starts_at >= now)
+    placed = select(GroupMember.id).where(
+        GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id
+    )
+    left_out = select(OptIn.meetup_id).where(OptIn.meetup_id.in_(upcoming), ~placed.exists())
+    return list(
+        db.session.scalars(
+            select(Meetup)
+            .where(
+                Meetup.status == MeetupStatus.MATCHED,
+                or_(Meetup.id.in_(window), Meetup.id.in_(left_out)),
+            )
+            .order_by(Meetup.id)
+        )
+    )
 
 
 def _commit(step) -> int:  # type: ignore[no-untyped-def]
