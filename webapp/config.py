@@ -99,6 +99,10 @@ def load_config() -> dict[str, object]:
         "MATCH_HARD_TIME_LIMIT": hard,
         "MATCH_BATCH": _int("MATCH_BATCH", env("MATCH_BATCH"), 100),
         "MATCH_CLAIM_SECONDS": _seconds("MATCH_CLAIM_SECONDS", env("MATCH_CLAIM_SECONDS"), 300),
+        # Seconds one dashboard refresh tick may spend (stalest snapshots first).
+        "DASHBOARD_REFRESH_BUDGET": _seconds(
+            "DASHBOARD_REFRESH_BUDGET", env("DASHBOARD_REFRESH_BUDGET"), 60
+        ),
         # The email pipeline (issue 6): retry backoff, worker lease, sweeper, quarantine.
         "OUTBOX_RETRY_BASE_SECONDS": float(env("OUTBOX_RETRY_BASE_SECONDS") or 30),
         "OUTBOX_RETRY_CAP_SECONDS": float(env("OUTBOX_RETRY_CAP_SECONDS") or 900),

@@ -128,10 +128,10 @@ def send_due_notifications() -> int:
 
 @shared_task(name="hearth.refresh_dashboards")
 def refresh_dashboards() -> int:
-    """Recompute every community's dashboard snapshot (added by the organizer tools)."""
+    """Recompute the stalest dashboard snapshots within the tick's time budget."""
     from webapp.services import dashboard
 
-    return dashboard.refresh_all()
+    return dashboard.refresh_due()
 
 
 @shared_task(name="hearth.train_compat_models")

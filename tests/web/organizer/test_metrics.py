@@ -103,7 +103,7 @@ def test_snapshots_are_stored_refreshed_and_marked_stale_by_publishing(app):  # 
     from webapp.services.communities import create_community
 
     community, _, _ = seed_small_community()
-    assert dashboard.refresh_all() == 1
+    assert dashboard.refresh_due() == 1
     stored = db.session.get(DashboardSnapshot, community.id)
     assert stored.data["depth"]["mutual_pairs"] == 3 and len(stored.data["drawn"]) == 8
     people = make_members(4, prefix="q")
@@ -117,3 +117,41 @@ def test_snapshots_are_stored_refreshed_and_marked_stale_by_publishing(app):  # 
     assert db.session.get(DashboardSnapshot, other.id).computed_at == datetime(2000, 1, 1)
     fresh = dashboard.snapshot_of(other)  # small community: recomputed in the page view
     assert [r["placed"] for r in fresh["meetups"]] == [3]
+
+
+def test_the_periodic_refresh_takes_the_stalest_first_and_keeps_to_its_budget(app):  # type: ignore[no-untyped-def]
+    """Missing snapshots first, then those publishing marked stale, then the oldest; a
+    snapshot refreshed within REFRESH_AFTER is left alone; a spent budget stops the tick
+    after the first refresh, and the next tick goes on where it stopped."""
+    from datetime import datetime, timedelta
+
+    from tests.web.organizer.conftest import make_members
+    from webapp.extensions import db
+    from webapp.models import DashboardSnapshot
+    from webapp.models._time import utcnow
+    from webapp.services.communities import create_community
+
+    people = make_members(5, prefix="d")
+    fresh, old, marked, missing = (create_community(p, f"C{n}") for n, p in enumerate(people[:4]))
+    for community in (fresh, old, marked):
+        dashboard.refresh(community)
+    db.session.get(DashboardSnapshot, old.id).computed_at = utcnow() - timedelta(hours=1)
+    dashboard.forget(marked.id)
+    db.session.commit()
+
+    def computed(community):  # type: ignore[no-untyped-def]
+        db.session.expire_all()
+        snapshot = db.session.get(DashboardSnapshot, community.id)
+        return snapshot.computed_at if snapshot else None
+
+    before = {c.id: computed(c) for c in (fresh, old, marked)}
+    assert dashboard.refresh_due(budget=0) == 1
+    assert computed(missing) is not None, "a community with no snapshot comes first"
+    assert computed(marked) == datetime(2000, 1, 1)
+    assert dashboard.refresh_due(budget=0) == 1
+    assert computed(marked) > datetime(2000, 1, 1), "then the one publishing marked stale"
+    assert computed(old) == before[old.id]
+    assert dashboard.refresh_due(budget=60) == 1, "then the oldest; the fresh one is skipped"
+    assert computed(old) > before[old.id]
+    assert computed(fresh) == before[fresh.id]
+    assert dashboard.refresh_due(budget=60) == 0
