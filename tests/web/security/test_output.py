@@ -173,3 +173,48 @@ def test_boundary_like_text_in_every_part_cannot_split_a_message(app) -> None:  
     assert leaves[2].get_payload(decode=True).decode() == row.calendar_ics
     assert leaves[3].get_payload(decode=True).decode() == row.calendar_ics
     assert parsed.get_boundary() != message_from_string(second).get_boundary()
+
+
+def test_the_smtp_policy_writes_every_header_as_compat32_does(app) -> None:  # type: ignore[no-untyped-def]
+    # SMTP_POLICY writes short ASCII headers without folding them through email.header;
+    # whatever the value (spaces, tabs, control characters, encoded-word lookalikes,
+    # non-ASCII, CR/LF, any length around the line limit), the bytes must be compat32's.
+    import random
+    import string
+    from email.policy import compat32
+
+    from webapp.services.email_format import SMTP_POLICY
+
+    reference = compat32.clone(linesep="\r\n")
+    rng = random.Random(8)
+    alphabet = string.printable + "\x00\x7f é€"
+    values = ["", " ", "a  b", " lead", "trail ", "x\ty", "=?utf-8?q?hi?=", "a\r\nBcc: x@y"]
+    values += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 90))) for _ in range(5000)
+    ]
+    names = ("Subject", "Content-Type", "List-Unsubscribe-Post", "X")
+
+    def written(policy, name: str, value: str) -> str:  # type: ignore[no-untyped-def]
+        try:
+            return policy._fold(name, value, False)
+        except Exception as exc:  # noqa: BLE001 (compat32 refuses an embedded header)
+            return f"refused: {type(exc).__name__}"
+
+    for value in values:
+        for name in names:
+            assert written(SMTP_POLICY, name, value) == written(reference, name, value)
+    assert written(SMTP_POLICY, "Subject", "a\r\nBcc: x@y").startswith("refused")
+
+    row = OutboxEmail(
+        id=9,
+        kind="match",
+        to_address="sam@example.org",
+        subject="Ünïcode " * 12,
+        body_text="t",
+        body_html="<p>h</p>",
+        calendar_ics="BEGIN:VCALENDAR\r\n",
+    )
+    message = build_message(row)
+    assert message.as_bytes(policy=SMTP_POLICY).replace(
+        message["Date"].encode(), b""
+    ) == message.as_bytes(policy=reference).replace(message["Date"].encode(), b"")
