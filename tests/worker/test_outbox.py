@@ -177,3 +177,26 @@ def test_backoff_doubles_up_to_the_cap(attempts: int, base: float, cap: float) -
     assert 0 < delay <= cap
     assert delay == min(cap, base * 2 ** (attempts - 1))
     assert backoff_seconds(attempts + 1, base, cap) >= delay
+
+
+def test_claims_and_marks_commit_without_waiting_for_the_wal_on_postgresql(app):  # type: ignore[no-untyped-def]
+    # The claim and each mark carry `set_config('synchronous_commit', 'off', true)` in
+    # the statement itself: in force for that transaction only, gone after its commit.
+    import pytest
+    from sqlalchemy import text, update
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    email = _queued()
+    setting = text("SHOW synchronous_commit")
+    assert db.session.scalar(setting) == "on"
+    table = OutboxEmail.__table__
+    marked = db.session.execute(
+        outbox._relaxed(update(table).where(table.c.id == email.id).values(last_error="x"))
+    )
+    assert marked.rowcount == 1, "the row is still updated"
+    assert db.session.scalar(setting) == "off"
+    db.session.commit()
+    assert db.session.scalar(setting) == "on", "local to the transaction"
+    [row] = outbox.claim_many([email.id])
+    assert row.id == email.id and row.attempts == 1

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Row, or_, select, text, update
+from sqlalchemy import Row, Update, func, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import Meetup
@@ -53,16 +53,21 @@ def backoff_seconds(attempts: int, base: float, cap: float) -> float:
     return min(cap, base * 2 ** min(attempts - 1, 40))
 
 
-def _relaxed_durability() -> None:
-    """Let this transaction's commit return before its WAL is flushed (PostgreSQL only).
+def _relaxed(statement: Update) -> Update:
+    """The statement, made to let its transaction's commit return before the WAL is
+    flushed (PostgreSQL only; elsewhere it is returned as it is).
 
     Safe here: other workers see the change at once, and all a database *crash* can lose
     is the last fraction of a second of claims and marks, i.e. an email sent once more
     with the same Message-ID, which the pipeline allows anyway. It halves the time a
-    worker spends per email on a busy disk.
+    worker spends per email on a busy disk. The setting rides in the statement itself
+    (`set_config(..., is_local => true)` is `SET LOCAL`, evaluated once as an InitPlan)
+    rather than in a `SET LOCAL` of its own: one round trip per email fewer.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    if db.session.get_bind().dialect.name != "postgresql":
+        return statement
+    relax = select(func.set_config("synchronous_commit", "off", True)).scalar_subquery()
+    return statement.where(relax.is_not(None))
 
 
 def claim_many(email_ids: Iterable[int]) -> list[Row]:
@@ -86,12 +91,13 @@ def claim_many(email_ids: Iterable[int]) -> list[Row]:
         )
         .with_for_update(skip_locked=True)
     )
-    _relaxed_durability()
     rows = db.session.execute(
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(free.scalar_subquery()))
-        .values(claimed_until=now + lease, attempts=_TABLE.c.attempts + 1)
-        .returning(*_TABLE.columns)
+        _relaxed(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(free.scalar_subquery()))
+            .values(claimed_until=now + lease, attempts=_TABLE.c.attempts + 1)
+            .returning(*_TABLE.columns)
+        )
     ).all()
     db.session.commit()
     return sorted(rows, key=lambda row: row.id)
@@ -178,8 +184,7 @@ def _finish(email: Row, outcome: Outcome, error: str) -> Outcome:
         )
         values.update(next_attempt_at=utcnow() + timedelta(seconds=delay))
         log.warning("email %s not delivered yet, retry in %.1fs: %s", email.id, delay, error)
-    _relaxed_durability()
-    db.session.execute(update(_TABLE).where(_TABLE.c.id == email.id).values(**values))
+    db.session.execute(_relaxed(update(_TABLE).where(_TABLE.c.id == email.id).values(**values)))
     db.session.commit()
     return outcome
 
