@@ -246,11 +246,11 @@ class Sink:
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         arrived = time.time()
         message_id = ""
-        for line in envelope.content.split(b"\r\n"):
+        # Only the top-level headers are read: the sink shares the machine with what it
+        # measures, so it should not split whole messages into lines.
+        for line in envelope.content.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
             if line.lower().startswith(b"message-id:"):
                 message_id = line.split(b":", 1)[1].strip().decode()
-                break
-            if not line:
                 break
         with self.lock:
             self.arrivals.append((message_id, tuple(envelope.rcpt_tos), arrived))
