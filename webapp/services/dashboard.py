@@ -7,10 +7,9 @@ community, charts for all dates included, and the page reads that one row and fi
 series by the chosen date range (charts for a range are drawn once and kept in memory).
 Publishing marks the snapshot stale; see `snapshot_of` for when a page recomputes it.
 
-Each tick refreshes the stalest snapshots first and stops starting new ones once it has
-spent `DASHBOARD_REFRESH_BUDGET` seconds: at 2,000 communities a refresh of all of them
-took 165 s of a matching process every ten minutes, in the very hour their deadlines fell
-(issue 16). The rest wait for the next tick, or for a page view of a small community.
+Each tick refreshes only snapshots that are used (stored, i.e. the dashboard was opened,
+or of a community too large for a page view to compute), stalest first, and stops
+starting new ones once it has spent `DASHBOARD_REFRESH_BUDGET` seconds (`refresh_due`).
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.i18n import current_language
-from webapp.models import Community, DashboardSnapshot
+from webapp.models import Community, DashboardSnapshot, Membership
 from webapp.models._time import utcnow
 from webapp.services import (
     dashboard_charts,
@@ -40,8 +39,7 @@ log = logging.getLogger(__name__)
 
 #: A snapshot older than this is recomputed when the page is opened.
 SNAPSHOT_MAX_AGE = timedelta(minutes=15)
-#: The periodic refresh skips snapshots younger than this (every tick refreshes all the
-#: others while its budget lasts).
+#: The periodic refresh leaves snapshots younger than this alone.
 REFRESH_AFTER = timedelta(minutes=5)
 #: Up to this many members a stale snapshot is recomputed within the page view (well under
 #: a second); larger communities see the stored figures until the worker's next refresh.
@@ -83,33 +81,39 @@ def refresh(community: Community) -> dict:
 
 
 def refresh_due(budget: float | None = None) -> int:
-    """The worker's periodic task: refresh the snapshots that are missing or older than
-    `REFRESH_AFTER`, stalest first (missing, then marked stale by publishing, then oldest),
-    until `budget` seconds (default the `DASHBOARD_REFRESH_BUDGET` setting) are spent;
-    return how many were refreshed. Each refresh commits on its own, so one stopped by a
-    worker's shutdown loses nothing already done."""
+    """The worker's periodic task: refresh the snapshots that need it, stalest first,
+    until `budget` seconds (default: the `DASHBOARD_REFRESH_BUDGET` setting) are spent;
+    return how many were refreshed.
+
+    Needing it: a stored snapshot older than `REFRESH_AFTER` (publishing marks one stale
+    at once), and a large community (over INLINE_REFRESH_MAX_MEMBERS members, too large
+    to compute in a page view) without one. A small community whose dashboard was never
+    opened gets its first snapshot from that first page view, not from every tick: at
+    2,000 communities refreshing all of them took 165 s of a matching process every ten
+    minutes, in the hour their deadlines fell (issue 16). Each refresh commits on its
+    own, so a tick stopped midway loses nothing already done.
+    """
     if budget is None:
         budget = current_app.config["DASHBOARD_REFRESH_BUDGET"]
-    cutoff = utcnow() - REFRESH_AFTER
-    due = (
-        db.session.execute(
-            select(Community.id)
-            .outerjoin(DashboardSnapshot, DashboardSnapshot.community_id == Community.id)
-            .where(
-                (DashboardSnapshot.computed_at.is_(None)) | (DashboardSnapshot.computed_at < cutoff)
-            )
-            .order_by(DashboardSnapshot.computed_at.asc().nulls_first(), Community.id)
-        )
-        .scalars()
-        .all()
+    stale = (
+        select(DashboardSnapshot.community_id)
+        .where(DashboardSnapshot.computed_at < utcnow() - REFRESH_AFTER)
+        .order_by(DashboardSnapshot.computed_at, DashboardSnapshot.community_id)
     )
+    large_without = (
+        select(Membership.community_id)
+        .outerjoin(DashboardSnapshot, DashboardSnapshot.community_id == Membership.community_id)
+        .where(DashboardSnapshot.community_id.is_(None))
+        .group_by(Membership.community_id)
+        .having(func.count() > INLINE_REFRESH_MAX_MEMBERS)
+        .order_by(Membership.community_id)
+    )
+    due = [*db.session.scalars(large_without), *db.session.scalars(stale)]
     stop_at = time.monotonic() + budget
     done = 0
     for community_id in due:
         if done and time.monotonic() >= stop_at:
-            log.info(
-                "dashboard refresh: %s of %s due left for the next tick", len(due) - done, len(due)
-            )
+            log.info("dashboards: %s of %s due left for the next tick", len(due) - done, len(due))
             break
         community = db.session.get(Community, community_id)
         if community is not None:

@@ -103,7 +103,7 @@ def test_snapshots_are_stored_refreshed_and_marked_stale_by_publishing(app):  # 
     from webapp.services.communities import create_community
 
     community, _, _ = seed_small_community()
-    assert dashboard.refresh_due() == 1
+    dashboard.snapshot_of(community)  # the first page view stores it
     stored = db.session.get(DashboardSnapshot, community.id)
     assert stored.data["depth"]["mutual_pairs"] == 3 and len(stored.data["drawn"]) == 8
     people = make_members(4, prefix="q")
@@ -119,10 +119,14 @@ def test_snapshots_are_stored_refreshed_and_marked_stale_by_publishing(app):  # 
     assert [r["placed"] for r in fresh["meetups"]] == [3]
 
 
-def test_the_periodic_refresh_takes_the_stalest_first_and_keeps_to_its_budget(app):  # type: ignore[no-untyped-def]
-    """Missing snapshots first, then those publishing marked stale, then the oldest; a
-    snapshot refreshed within REFRESH_AFTER is left alone; a spent budget stops the tick
-    after the first refresh, and the next tick goes on where it stopped."""
+def test_the_periodic_refresh_keeps_used_snapshots_fresh_stalest_first_within_its_budget(  # type: ignore[no-untyped-def]
+    app, monkeypatch
+):
+    """Stored snapshots older than REFRESH_AFTER are refreshed, the one publishing marked
+    stale first, then the oldest; a fresh one is left alone, and so is a small community
+    whose dashboard was never opened (its first page view computes it); a large one gets
+    its first snapshot from the worker, before any stale one. A spent budget stops a tick
+    after one refresh; the next goes on."""
     from datetime import datetime, timedelta
 
     from tests.web.organizer.conftest import make_members
@@ -131,8 +135,8 @@ def test_the_periodic_refresh_takes_the_stalest_first_and_keeps_to_its_budget(ap
     from webapp.models._time import utcnow
     from webapp.services.communities import create_community
 
-    people = make_members(5, prefix="d")
-    fresh, old, marked, missing = (create_community(p, f"C{n}") for n, p in enumerate(people[:4]))
+    people = make_members(4, prefix="d")
+    fresh, old, marked, unopened = (create_community(p, f"C{n}") for n, p in enumerate(people))
     for community in (fresh, old, marked):
         dashboard.refresh(community)
     db.session.get(DashboardSnapshot, old.id).computed_at = utcnow() - timedelta(hours=1)
@@ -144,14 +148,19 @@ def test_the_periodic_refresh_takes_the_stalest_first_and_keeps_to_its_budget(ap
         snapshot = db.session.get(DashboardSnapshot, community.id)
         return snapshot.computed_at if snapshot else None
 
-    before = {c.id: computed(c) for c in (fresh, old, marked)}
+    before = {c.id: computed(c) for c in (fresh, old)}
     assert dashboard.refresh_due(budget=0) == 1
-    assert computed(missing) is not None, "a community with no snapshot comes first"
-    assert computed(marked) == datetime(2000, 1, 1)
-    assert dashboard.refresh_due(budget=0) == 1
-    assert computed(marked) > datetime(2000, 1, 1), "then the one publishing marked stale"
+    assert computed(marked) > datetime(2000, 1, 1), "the one publishing marked stale first"
     assert computed(old) == before[old.id]
-    assert dashboard.refresh_due(budget=60) == 1, "then the oldest; the fresh one is skipped"
-    assert computed(old) > before[old.id]
-    assert computed(fresh) == before[fresh.id]
+    assert dashboard.refresh_due(budget=0) == 1
+    assert computed(old) > before[old.id], "then the oldest"
     assert dashboard.refresh_due(budget=60) == 0
+    assert computed(fresh) == before[fresh.id] and computed(unopened) is None
+
+    monkeypatch.setattr(dashboard, "INLINE_REFRESH_MAX_MEMBERS", 0)  # every community large
+    dashboard.forget(fresh.id)
+    db.session.commit()
+    assert dashboard.refresh_due(budget=0) == 1
+    assert computed(unopened) is not None, "a large community without one comes first"
+    assert computed(fresh) == datetime(2000, 1, 1)
+    assert dashboard.refresh_due(budget=0) == 1 and computed(fresh) > datetime(2000, 1, 1)
