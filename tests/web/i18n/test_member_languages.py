@@ -190,3 +190,24 @@ def test_the_cancellation_reason_is_in_each_member_s_language(app) -> None:  # t
     }
     assert "Das Orga-Team hat es abgesagt." in texts[people[0].id]
     assert "The organizers cancelled it." in texts[people[1].id]
+
+
+def test_templates_speak_the_email_language_in_force_also_when_nested(app) -> None:  # type: ignore[no-untyped-def]
+    # email_language hands its catalogue to the templates' gettext once; nesting another
+    # email_language switches it, leaving restores it, and outside the default is back.
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from webapp.i18n import email_language
+
+    def words() -> str:
+        return render_template_string('{{ _("Something went wrong.") }}')
+
+    french, german = SimpleNamespace(locale="fr"), SimpleNamespace(locale="de")
+    with email_language(french):
+        assert words() == "Quelque chose s’est mal passé."
+        with email_language(german):
+            assert words() == "Etwas ist schiefgelaufen."
+        assert words() == "Quelque chose s’est mal passé."
+    assert words() == "Something went wrong."
