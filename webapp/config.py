@@ -94,6 +94,11 @@ def load_config() -> dict[str, object]:
         "MATCH_TIME_LIMIT": float(env("MATCH_TIME_LIMIT") or 5.0),
         # Search time scales with the meetup (issue 16): 0 = every match uses the whole limit.
         "MATCH_SECONDS_PER_MEMBER": float(env("MATCH_SECONDS_PER_MEMBER") or 0.005),
+        # ... and during a rush: at least MATCH_RUSH_QUEUED meetups waiting (0: never).
+        "MATCH_RUSH_SECONDS_PER_MEMBER": _seconds(
+            "MATCH_RUSH_SECONDS_PER_MEMBER", env("MATCH_RUSH_SECONDS_PER_MEMBER"), 0.0025
+        ),
+        "MATCH_RUSH_QUEUED": _int("MATCH_RUSH_QUEUED", env("MATCH_RUSH_QUEUED"), 20),
         # Running at scale (issue 16): the matching task's limits and the deadline fan-out.
         "MATCH_SOFT_TIME_LIMIT": soft,
         "MATCH_HARD_TIME_LIMIT": hard,

@@ -37,6 +37,21 @@ def test_a_match_past_its_soft_time_limit_leaves_the_meetup_open(app, celery_wor
     assert "TimeLimitExceeded" not in log.replace("SoftTimeLimitExceeded", ""), "not killed"
 
 
+def recorded_limits(monkeypatch) -> list[float]:  # type: ignore[no-untyped-def]
+    """The time limit of each search from now on (each then searches 0.05 s only)."""
+    from webapp.services import matching
+
+    limits: list[float] = []
+    real_solve = matching.solve
+
+    def recording_solve(instance, **kwargs):  # type: ignore[no-untyped-def]
+        limits.append(kwargs["time_limit"])
+        return real_solve(instance, **{**kwargs, "time_limit": 0.05})
+
+    monkeypatch.setattr(matching, "solve", recording_solve)
+    return limits
+
+
 def test_search_time_scales_with_the_meetup_up_to_the_limit(app):  # type: ignore[no-untyped-def]
     from webapp.services.matching import MIN_SEARCH_SECONDS, search_seconds
 
@@ -53,20 +68,48 @@ def test_search_time_scales_with_the_meetup_up_to_the_limit(app):  # type: ignor
 
 
 def test_a_run_searches_for_its_scaled_time_and_reports_it(app, monkeypatch):  # type: ignore[no-untyped-def]
-    from webapp.services import match_runs, matching
+    from webapp.services import match_runs
 
     app.config.update(MATCH_TIME_LIMIT=5.0, MATCH_SECONDS_PER_MEMBER=0.002)
     meetup_id = due_meetup("Sized Place", 250)
-    limits = []
-    real_solve = matching.solve
-
-    def recording_solve(instance, **kwargs):  # type: ignore[no-untyped-def]
-        limits.append(kwargs["time_limit"])
-        return real_solve(instance, **{**kwargs, "time_limit": 0.05})
-
-    monkeypatch.setattr(matching, "solve", recording_solve)
+    limits = recorded_limits(monkeypatch)
     match_runs.run(meetup_id)
     assert limits == [pytest.approx(0.5)], "250 members x 2 ms"
     row = match_progress.progress_of(meetup_id)
     assert (row.state, row.limit_seconds) == ("done", pytest.approx(0.5))
     assert db.session.get(Meetup, meetup_id).status == MeetupStatus.PREVIEWED
+
+
+def test_a_rush_of_waiting_meetups_shortens_each_search(app, monkeypatch):  # type: ignore[no-untyped-def]
+    # At least MATCH_RUSH_QUEUED meetups queued and not started: each search takes
+    # MATCH_RUSH_SECONDS_PER_MEMBER per member instead (still within the minimum and the
+    # limit); the run records the limit it searched with.
+    from webapp.services import match_runs
+    from webapp.services.matching import MIN_SEARCH_SECONDS, in_rush, search_seconds
+
+    app.config.update(
+        MATCH_TIME_LIMIT=5.0,
+        MATCH_SECONDS_PER_MEMBER=0.004,
+        MATCH_RUSH_SECONDS_PER_MEMBER=0.001,
+        MATCH_RUSH_QUEUED=2,
+    )
+    assert search_seconds(300, rush=True) == pytest.approx(0.3)
+    assert search_seconds(100, rush=True) == MIN_SEARCH_SECONDS
+    meetup_id = due_meetup("Rush Place", 300)
+    others = [due_meetup(f"Other {n}", 3, first=1000 + 10 * n) for n in range(2)]
+    match_progress.claim(others[:1])
+    assert match_progress.waiting() == 1 and not in_rush()
+    match_progress.claim(others)
+    assert match_progress.waiting() == 2 and in_rush()
+    app.config["MATCH_RUSH_QUEUED"] = 0
+    assert not in_rush(), "0 switches the rush off"
+    app.config["MATCH_RUSH_QUEUED"] = 2
+
+    limits = recorded_limits(monkeypatch)
+    match_runs.run(meetup_id)
+    assert limits == [pytest.approx(0.3)], "300 members x 1 ms during the rush"
+    assert match_progress.progress_of(meetup_id).limit_seconds == pytest.approx(0.3)
+    match_progress.release(others)
+    assert not in_rush()
+    match_runs.run(others[0])
+    assert limits[1] == MIN_SEARCH_SECONDS, "3 members x 4 ms, raised to the minimum"

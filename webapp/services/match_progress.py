@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -80,6 +80,13 @@ def mark(
         conn.execute(_upsert(conn.dialect.name, [values]))
     if not quiet:
         log.info("meetup %s match: %s%s", meetup_id, state, f" ({message})" if message else "")
+
+
+def waiting() -> int:
+    """How many meetups are queued for a matching worker that has not started them."""
+    return db.session.scalar(
+        select(func.count()).select_from(MatchProgress).where(MatchProgress.state == QUEUED)
+    )
 
 
 def claim(meetup_ids: Iterable[int]) -> None:

@@ -46,9 +46,10 @@ def run(meetup_id: int, *, notify: bool = True) -> list[int]:
     try:
         match_progress.mark(meetup_id, match_progress.BUILDING)
         instance = matching.build_instance(meetup)
-        limit = matching.search_seconds(len(instance["members"]))
+        limit = matching.search_seconds(len(instance["members"]), rush=matching.in_rush())
         match_progress.mark(meetup_id, match_progress.SEARCHING, seconds=0.0, limit=limit)
-        result = matching.solve_for(meetup, instance, match_progress.searching(meetup.id, limit))
+        progress = match_progress.searching(meetup.id, limit)
+        result = matching.solve_for(meetup, instance, progress, limit)
         match_progress.mark(
             meetup_id, match_progress.STORING, best_score=result["objective"], limit=limit
         )

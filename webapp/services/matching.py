@@ -339,30 +339,50 @@ def _priorities(meetup: Meetup, member_ids: list[int]) -> Counter[int]:
     return Counter(rows)
 
 
-def solve_for(meetup: Meetup, instance: dict, progress: ProgressCallback | None = None) -> dict:
-    """The engine's result for an instance of this meetup (deterministic per meetup);
-    `progress` hears the search's best score as it goes (`match_progress.searching`)."""
+def solve_for(
+    meetup: Meetup,
+    instance: dict,
+    progress: ProgressCallback | None = None,
+    limit: float | None = None,
+) -> dict:
+    """The engine's result for an instance of this meetup (deterministic per meetup),
+    searching `limit` seconds (default `search_seconds` of its size); `progress` hears
+    the search's best score as it goes (`match_progress.searching`)."""
     if not instance["members"]:
         return {"groups": [], "unmatched": [], "objective": 0.0, "placed": 0, "seconds": 0.0}
-    limit = search_seconds(len(instance["members"]))
+    if limit is None:
+        limit = search_seconds(len(instance["members"]))
     seed = meetup.id + meetup.match_version
     return solve(instance, seed=seed, time_limit=limit, progress=progress)
 
 
-def search_seconds(members: int) -> float:
+def search_seconds(members: int, *, rush: bool = False) -> float:
     """How long the engine searches for a meetup of this many members:
-    `MATCH_SECONDS_PER_MEMBER` each (at least `MIN_SEARCH_SECONDS`), at most
-    `MATCH_TIME_LIMIT`; a per-member share of 0 gives every meetup the whole limit.
+    `MATCH_SECONDS_PER_MEMBER` each (`MATCH_RUSH_SECONDS_PER_MEMBER` during a `rush`), at
+    least `MIN_SEARCH_SECONDS`, at most `MATCH_TIME_LIMIT`; a per-member share of 0 gives
+    every meetup the whole limit.
 
     A time-limited search uses all the time it is given, and small meetups settle long
     before 5 s (50 members: the 5 s result within 0.25 s; 175: within 0.5% after 1 s), so
     the whole limit for each would make a deadline hour of 2,000 meetups take 85 minutes on
     two matching processes (issue 16; figures in bench/README.md, "Deadline rush")."""
     limit = current_app.config["MATCH_TIME_LIMIT"]
-    per_member = current_app.config["MATCH_SECONDS_PER_MEMBER"]
+    key = "MATCH_RUSH_SECONDS_PER_MEMBER" if rush else "MATCH_SECONDS_PER_MEMBER"
+    per_member = current_app.config[key]
     if per_member <= 0:
         return limit
     return min(limit, max(MIN_SEARCH_SECONDS, per_member * members))
+
+
+def in_rush() -> bool:
+    """Whether at least `MATCH_RUSH_QUEUED` meetups are waiting for a matching worker
+    (0: never). Then each search is shorter (`search_seconds`): at a deadline hour every
+    organizer waits behind the queue, and a third of a 150-member meetup's search buys
+    well under 1% of its score (bench/README.md, "Deadline rush")."""
+    from webapp.services import match_progress  # match_progress is independent of this
+
+    threshold = current_app.config["MATCH_RUSH_QUEUED"]
+    return threshold > 0 and match_progress.waiting() >= threshold
 
 
 def run_matching_round(meetup_id: int, *, notify: bool = True) -> list[int]:
