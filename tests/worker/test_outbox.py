@@ -200,3 +200,31 @@ def test_claims_and_marks_commit_without_waiting_for_the_wal_on_postgresql(app):
     assert db.session.scalar(setting) == "on", "local to the transaction"
     [row] = outbox.claim_many([email.id])
     assert row.id == email.id and row.attempts == 1
+
+
+def test_bodies_live_out_of_line_so_marking_a_row_rewrites_little(app):  # type: ignore[no-untyped-def]
+    # Migration 0011: on PostgreSQL the outbox keeps bodies in its TOAST table, so the
+    # row an update copies is a few hundred bytes however long the email.
+    import secrets
+
+    import pytest
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("TOAST is PostgreSQL's")
+    db.session.execute(text("TRUNCATE outbox_emails"))
+    db.session.commit()
+    for n in range(200):  # ~3 KB of bodies each that compress little (hex)
+        emails.queue(
+            kind="test",
+            to_address=f"m{n}@example.org",
+            subject="Hello",
+            body_text=secrets.token_hex(600),
+            body_html=secrets.token_hex(600),
+            calendar_ics=secrets.token_hex(300),
+        )
+    db.session.commit()
+    heap = db.session.scalar(text("SELECT pg_relation_size('outbox_emails')"))
+    total = db.session.scalar(text("SELECT pg_total_relation_size('outbox_emails')"))
+    assert heap < 200 * 400, f"{heap / 200:.0f} bytes of row per email"
+    assert total > 200 * 2400, "the bodies are stored, out of line"
