@@ -218,3 +218,69 @@ def test_the_smtp_policy_writes_every_header_as_compat32_does(app) -> None:  # t
     assert message.as_bytes(policy=SMTP_POLICY).replace(
         message["Date"].encode(), b""
     ) == message.as_bytes(policy=reference).replace(message["Date"].encode(), b"")
+
+
+def _reference_message(row: OutboxEmail):  # type: ignore[no-untyped-def]
+    """The message as the email package's MIME classes build it (what build_message
+    built before it wrote its leaves itself), with build_message's boundaries."""
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    built = build_message(row)
+    text = MIMEText(row.body_text, "plain", "utf-8")
+    if not row.body_html and not row.calendar_ics:
+        reference = text
+    else:
+        outer_boundary = built.get_boundary()
+        inner = built if not row.calendar_ics else built.get_payload(0)
+        body = MIMEMultipart("alternative", boundary=inner.get_boundary())
+        body.attach(text)
+        if row.body_html:
+            body.attach(MIMEText(row.body_html, "html", "utf-8"))
+        reference = body
+        if row.calendar_ics:
+            invite = MIMEText(row.calendar_ics, "calendar", "utf-8")
+            invite.set_param(
+                "method", "REQUEST" if "METHOD:REQUEST" in row.calendar_ics else "PUBLISH"
+            )
+            body.attach(invite)
+            attachment = MIMEApplication(row.calendar_ics.encode(), "ics")
+            attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+            reference = MIMEMultipart("mixed", boundary=outer_boundary)
+            reference.attach(body)
+            reference.attach(attachment)
+    for name, value in built.items():
+        if name not in {"Content-Type", "MIME-Version", "Content-Transfer-Encoding"}:
+            reference[name] = value
+    return built, reference
+
+
+@pytest.mark.parametrize(
+    ("text", "html", "ics"),
+    [
+        ("Hi Sam", "", ""),
+        ("", "", ""),
+        ("Grüße, Ünïcode € " * 40, "<p>é</p>" * 30, ""),
+        (
+            "text",
+            "<p>html</p>",
+            "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Café\r\nEND:VCALENDAR\r\n",
+        ),
+        ("text", "", "BEGIN:VCALENDAR\r\nSUMMARY:x\r\nEND:VCALENDAR\r\n" * 20),
+    ],
+)
+def test_messages_are_byte_for_byte_what_the_mime_classes_build(app, text, html, ics) -> None:  # type: ignore[no-untyped-def]
+    from webapp.services.email_format import SMTP_POLICY
+
+    row = OutboxEmail(
+        id=11,
+        kind="match",
+        to_address="sam@example.org",
+        subject="Your group",
+        body_text=text,
+        body_html=html,
+        calendar_ics=ics,
+    )
+    built, reference = _reference_message(row)
+    assert built.as_bytes(policy=SMTP_POLICY) == reference.as_bytes(policy=SMTP_POLICY)
