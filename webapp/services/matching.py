@@ -377,8 +377,10 @@ def search_seconds(members: int, *, rush: bool = False) -> float:
 def in_rush() -> bool:
     """Whether at least `MATCH_RUSH_QUEUED` meetups are waiting for a matching worker
     (0: never). Then each search is shorter (`search_seconds`): at a deadline hour every
-    organizer waits behind the queue, and a third of a 150-member meetup's search buys
-    well under 1% of its score (bench/README.md, "Deadline rush")."""
+    organizer waits behind the queue, and the second half of a 150-member meetup's search
+    buys about 0.6% of its score (`bench.generator` instances of 150 members, groups of
+    3-4, two slots, 4 seeds: 0.4 s came within 0.96% of a 3 s search, 0.75 s within
+    0.36%; bench/README.md, "Deadline rush")."""
     from webapp.services import match_progress  # match_progress is independent of this
 
     threshold = current_app.config["MATCH_RUSH_QUEUED"]
