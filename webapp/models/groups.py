@@ -18,7 +18,7 @@ class Group(db.Model):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("meetup_slots.id"))
     #: The group's total pair weight, as the matching engine scored it.
     score: Mapped[float] = mapped_column(default=0.0)
@@ -48,10 +48,10 @@ class GroupMember(db.Model):
     __table_args__ = (UniqueConstraint("meetup_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     #: Copied from the group so the database itself enforces one group per meetup.
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     #: "I'm in" / "Can't make it"; a "cant" seat stays as history but frees the place.
     rsvp: Mapped[Rsvp] = mapped_column(
         Enum(Rsvp, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
@@ -85,8 +85,8 @@ class PairFeedback(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
-    rater_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    ratee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     choice: Mapped[PairChoice] = mapped_column(
         Enum(
             PairChoice, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
@@ -106,7 +106,7 @@ class MeetupFeedback(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     attended: Mapped[bool] = mapped_column(default=True)
     rating: Mapped[int | None]
     note: Mapped[str] = mapped_column(String(2000), default="")

@@ -83,7 +83,9 @@ class Meetup(db.Model):
     __tablename__ = "meetups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(120))
     #: Naive UTC; matching runs automatically once it has passed.
     optin_deadline: Mapped[datetime]
@@ -139,7 +141,7 @@ class MeetupSlot(db.Model):
     __tablename__ = "meetup_slots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
     #: Naive UTC start time.
     starts_at: Mapped[datetime]
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
@@ -156,7 +158,7 @@ class OptIn(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Free text for the organizer, e.g. "first time".
     note: Mapped[str] = mapped_column(Text, default="")
