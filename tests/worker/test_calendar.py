@@ -61,3 +61,12 @@ def test_fold_never_splits_a_character() -> None:
     folded = calendar.fold(line)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
+
+
+def test_fold_leaves_a_line_of_75_octets_and_folds_one_of_76() -> None:
+    for line in ("X" * 75, "SUMMARY:" + "é" * 33 + "s"):  # 75 octets, ASCII or not
+        assert len(line.encode()) == 75 and calendar.fold(line) == line
+    longer = "X" * 76
+    assert calendar.fold(longer) == "X" * 75 + "\r\n X"
+    two_bytes_over = "SUMMARY:" + "é" * 34  # 76 octets: the last é moves down whole
+    assert calendar.fold(two_bytes_over) == "SUMMARY:" + "é" * 33 + "\r\n é"

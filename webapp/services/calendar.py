@@ -61,6 +61,8 @@ def quote_param(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets (RFC 5545 3.1)."""
+    if len(line.encode()) <= 75:  # most lines: nothing to fold (21 lines per invite)
+        return line
     out: list[str] = []
     current, size, limit = "", 0, 75
     for char in line:
