@@ -85,3 +85,36 @@ def test_the_bench_runs_end_to_end_with_a_worker_killed_half_way():  # type: ign
     table = dict(deadline.report(outcome))
     assert table["verdict"].startswith("OK")
     assert "restarted" in table["fault: SIGKILL of one matching worker"]
+
+
+def test_the_autovacuum_stand_in_vacuums_and_analyzes_the_filled_tables(  # type: ignore[no-untyped-def]
+    app, database_url, monkeypatch
+):
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("autovacuum is PostgreSQL's")
+    assert deadline.AutovacuumStandIn.needed(database_url) == (
+        db.session.scalar(text("SHOW autovacuum")) == "off"
+    )
+    monkeypatch.setattr(deadline, "AUTOVACUUM_EVERY", 0.05)
+    stand_in = deadline.AutovacuumStandIn(database_url)
+    stand_in.start()
+    try:
+        for _ in range(200):
+            if stand_in.rounds:
+                break
+            stand_in.stopping.wait(0.05)
+    finally:
+        stand_in.stop()
+    assert stand_in.rounds >= 1 and not stand_in.is_alive()
+    db.session.rollback()
+    done = db.session.execute(
+        text(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL "
+            "AND last_analyze IS NOT NULL"
+        )
+    ).scalars()
+    assert set(deadline.FILLED_TABLES) <= set(done)
