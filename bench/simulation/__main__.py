@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         "it is not adopted (a diagnostic)",
     )  # fmt: skip
     parser.add_argument(
+        "--ceiling", action="store_true",
+        help="diagnostic: the policy (default balanced, v2 world) told the hidden truth "
+        "instead of the declared similarity, as bounds for issues 14 and 15",
+    )  # fmt: skip
+    parser.add_argument(
         "--sweep-about", default="", metavar="W,W,...",
         help="run v2 with each about_weight and name the best (default policy: balanced)",
     )  # fmt: skip
@@ -68,7 +73,7 @@ def run(
     members: int, rounds: int, seeds: list[int], overrides: list[str], plot: Path,
     policy_names: list[str] | None = None, *, measured: bool = False,
     about_weight: float | None = None, sweep_about: list[float] | None = None,
-    learned: bool = False, learned_always: bool = False,
+    learned: bool = False, learned_always: bool = False, ceiling: bool = False,
 ) -> str:  # fmt: skip
     """Run the comparison (or, with ``measured`` / ``sweep_about``, the format v1 vs v2
     comparison / the about-weight sweep); returns the printable report."""
@@ -83,6 +88,11 @@ def run(
         return report(
             members, rounds, seeds, constants, base, "always" if learned_always else "adopted"
         )
+    if ceiling:
+        from bench.simulation.ceiling import ceiling_report  # noqa: PLC0415 (a cycle)
+
+        base = chosen[0] if policy_names else _policies([DEFAULT_NAME])[0]
+        return ceiling_report(members, rounds, seeds, constants, base)
     if sweep_about:
         if not policy_names:
             chosen = _policies([DEFAULT_NAME])
@@ -185,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             args.members, args.rounds, seeds, args.overrides, args.plot, names,
             measured=args.measured, about_weight=args.about_weight,
             sweep_about=_floats(args.sweep_about), learned=args.learned,
-            learned_always=args.learned_always,
+            learned_always=args.learned_always, ceiling=args.ceiling,
         )  # fmt: skip
         print(report)
     except ValueError as error:

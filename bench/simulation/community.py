@@ -52,6 +52,9 @@ class Community:
     loneliness: np.ndarray  # (M,) in [0, 1]
     join_round: np.ndarray  # (M,) 0 = founding member, r = joined before round r
     world: World | None = None  # format v2 attributes, when simulated
+    # the part of `compatibility` that what members are (tastes, talk, languages) decides,
+    # i.e. without the pair chemistry only meeting reveals (`ceiling.py` diagnostics)
+    revealable: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -98,8 +101,11 @@ def generate_community(members: int, rounds: int, seed: int, world: bool = False
     missing = ~declared.any(axis=1)
     declared[missing] = truly_free[missing]
     v2 = generate_world(seed, tastes, SLOTS) if world else None
+    revealable = TASTE_WEIGHT * (tastes @ tastes.T)
+    np.fill_diagonal(revealable, 0.0)
     if v2 is not None:
         compatibility = world_compatibility(tastes, chemistry, v2)
+        revealable = world_compatibility(tastes, np.zeros_like(chemistry), v2)
     return Community(
         seed=seed,
         rounds=rounds,
@@ -110,6 +116,7 @@ def generate_community(members: int, rounds: int, seed: int, world: bool = False
         loneliness=rng.beta(2.0, 3.0, size=m),
         join_round=join_round,
         world=v2,
+        revealable=revealable,
     )
 
 

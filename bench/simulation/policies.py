@@ -96,6 +96,9 @@ class Policy:
     # issue 15 (learned.py): "" = no learning; "adopted" = learned terms when the model is
     # adopted; "always" = whenever a model is trained (a diagnostic, skips the adoption rule)
     learned: str = ""
+    # ceiling.py diagnostics: "" = the declared similarity; "revealable" / "everything" =
+    # explicit weights from the simulated truth
+    knows: str = ""
 
 
 DEFAULT_POLICY = "balanced"
@@ -183,6 +186,10 @@ def build_instance(
         from bench.simulation.learned import with_learned_terms  # noqa: PLC0415 (a cycle)
 
         instance = with_learned_terms(instance, opted, history, constants, policy)
+    if policy.knows:
+        from bench.simulation.ceiling import with_true_weights  # noqa: PLC0415 (a cycle)
+
+        instance = with_true_weights(instance, opted, community, policy.knows)
     return instance
 
 
