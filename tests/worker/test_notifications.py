@@ -125,3 +125,29 @@ def test_the_periodic_run_looks_only_at_meetups_that_may_have_a_notice_due(app):
     assert found == {soon.id, left_out.id, past.id}, (later.id, over.id)
     assert notifications.queue_due(now) == 3 + 1 + 3
     assert _kinds() == {"reminder_day_before": 3, "not_placed": 1, "feedback_request": 3}
+
+
+def test_a_run_with_no_notice_due_reads_no_group(app, sql_log):  # type: ignore[no-untyped-def]
+    # Issue 16: at 2,000 communities every published meetup lies within the reminder lead
+    # for days; the run worked out each group's windows (loading every group, its slot and
+    # its meetup's community) and took 19-26 s a tick. Windows are a slot's: groups are
+    # read only when a notice is due, and the statements do not grow with the groups.
+    round_, _group, _people = factories.published_round(size=3, starts_at=STARTS)
+    db.session.commit()
+    early = datetime(2030, 12, 9, 6, 0)  # 07:00 in Berlin the day before: nothing due yet
+
+    def statements_of_a_run() -> list[str]:
+        db.session.expire_all()
+        sql_log.clear()
+        assert notifications.queue_due(early) == 0
+        return [s.sql for s in sql_log]
+
+    one_group = statements_of_a_run()
+    for n in range(6):
+        people = [factories.member(round_.community, 10 + 3 * n + k) for k in range(3)]
+        factories.group(round_, people)
+    db.session.commit()
+    seven_groups = statements_of_a_run()
+    assert len(seven_groups) == len(one_group)
+    assert not [sql for sql in seven_groups if "FROM groups" in sql]
+    assert notifications.queue_due(datetime(2030, 12, 9, 9, 30)) == 21  # then all are told

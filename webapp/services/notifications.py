@@ -14,8 +14,9 @@ import logging
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.i18n import email_language
@@ -57,8 +58,15 @@ def queue_due(now: datetime | None = None) -> int:
         if meetup.optin_deadline > now:
             count += _commit(lambda m=meetup: _invitations(m))
     count += _commit(lambda: ignored_rounds.pause_members_ignoring_rounds(now))
+    left_out = set(db.session.scalars(_left_out_meetups(now).distinct()))
     for meetup in _published_with_notices(now):
-        count += _commit(lambda m=meetup: _group_notices(m, now) + queue_not_placed(m, now))
+        count += _commit(
+            lambda m=meetup: (
+                _group_notices(m, now) + (queue_not_placed(m, now) if m.id in left_out else 0)
+            ),
+            only_if_queued=True,
+        )
+    db.session.commit()
     return count
 
 
@@ -71,28 +79,44 @@ def _published_with_notices(now: datetime) -> list[Meetup]:
         MeetupSlot.starts_at >= now - MEETUP_LENGTH - FEEDBACK_WINDOW,
         MeetupSlot.starts_at <= now + REMINDER_LEAD,
     )
-    upcoming = select(MeetupSlot.meetup_id).where(MeetupSlot.starts_at >= now)
-    placed = select(GroupMember.id).where(
-        GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id
-    )
-    left_out = select(OptIn.meetup_id).where(OptIn.meetup_id.in_(upcoming), ~placed.exists())
     return list(
         db.session.scalars(
             select(Meetup)
             .where(
                 Meetup.status == MeetupStatus.MATCHED,
-                or_(Meetup.id.in_(window), Meetup.id.in_(left_out)),
+                or_(Meetup.id.in_(window), Meetup.id.in_(_left_out_meetups(now))),
             )
+            .options(joinedload(Meetup.community), selectinload(Meetup.slots))
             .order_by(Meetup.id)
         )
     )
 
 
-def _commit(step) -> int:  # type: ignore[no-untyped-def]
-    """Run one step and commit it; a concurrent duplicate just loses (next run retries)."""
+def _left_out_meetups(now: datetime) -> Select:
+    """Ids of meetups still to come with an opted-in member who was not placed (one row
+    per such member), as a subquery."""
+    upcoming = select(MeetupSlot.meetup_id).where(MeetupSlot.starts_at >= now)
+    return select(OptIn.meetup_id).where(OptIn.meetup_id.in_(upcoming), ~_seated().exists())
+
+
+def _seated() -> Select:
+    """The seat of the opt-in in the enclosing query (correlated)."""
+    return select(GroupMember.id).where(
+        GroupMember.meetup_id == OptIn.meetup_id, GroupMember.member_id == OptIn.member_id
+    )
+
+
+def _commit(step, only_if_queued: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """Run one step and commit it; a concurrent duplicate just loses (next run retries).
+
+    ``only_if_queued``: the step writes nothing but the emails it counts, so when it queued
+    none there is nothing to commit, and not committing keeps the meetups loaded for the
+    run: a commit after each of thousands of published meetups expired them all, and each
+    was read again (issue 16)."""
     try:
         queued = step()
-        db.session.commit()
+        if queued or not only_if_queued:
+            db.session.commit()
         return queued
     except IntegrityError:
         db.session.rollback()
@@ -133,25 +157,44 @@ def _invitations(meetup: Meetup) -> int:
 
 
 def _group_notices(meetup: Meetup, now: datetime) -> int:
-    tz = meetup.community.timezone
+    """Reminders and feedback requests due now, for the groups of the slots they are due
+    at. The windows are a slot's, so they are worked out once per slot (a meetup has a
+    few) and groups are loaded only when something is due: a deadline hour publishes
+    thousands of meetups whose reminders lie days ahead (issue 16)."""
+    due = {
+        slot.id: kinds
+        for slot in meetup.slots
+        if (kinds := _due_kinds(slot.starts_at, meetup.community.timezone, now))
+    }
+    if not due:
+        return 0
     queued = 0
     for group in meetup.groups:
-        starts = group.slot.starts_at
-        if now > starts + MEETUP_LENGTH + FEEDBACK_WINDOW:
-            continue
-        start_day = to_local(starts, tz).date()
-        day_before = to_utc(
-            datetime.combine(start_day - timedelta(days=1), time(REMINDER_DAY_BEFORE_HOUR)), tz
-        )
-        morning = to_utc(datetime.combine(start_day, time(REMINDER_MORNING_HOUR)), tz)
-        midnight = to_utc(datetime.combine(start_day, time(0)), tz)
-        if day_before <= now < midnight:
-            queued += _to_group(group, "reminder_day_before", "reminder", morning=False)
-        if (morning if starts > morning else midnight) <= now < starts:
-            queued += _to_group(group, "reminder_morning", "reminder", morning=True)
-        if now >= starts + MEETUP_LENGTH:
-            queued += _to_group(group, "feedback_request", "feedback_request")
+        for kind, context in due.get(group.slot_id, ()):
+            template = "feedback_request" if kind == "feedback_request" else "reminder"
+            queued += _to_group(group, kind, template, **context)
     return queued
+
+
+def _due_kinds(starts: datetime, tz: str, now: datetime) -> list[tuple[str, dict]]:
+    """The group notices due at ``now`` for a slot starting at ``starts`` (naive UTC), each
+    with its template context."""
+    if now > starts + MEETUP_LENGTH + FEEDBACK_WINDOW:
+        return []
+    start_day = to_local(starts, tz).date()
+    day_before = to_utc(
+        datetime.combine(start_day - timedelta(days=1), time(REMINDER_DAY_BEFORE_HOUR)), tz
+    )
+    morning = to_utc(datetime.combine(start_day, time(REMINDER_MORNING_HOUR)), tz)
+    midnight = to_utc(datetime.combine(start_day, time(0)), tz)
+    kinds: list[tuple[str, dict]] = []
+    if day_before <= now < midnight:
+        kinds.append(("reminder_day_before", {"morning": False}))
+    if (morning if starts > morning else midnight) <= now < starts:
+        kinds.append(("reminder_morning", {"morning": True}))
+    if now >= starts + MEETUP_LENGTH:
+        kinds.append(("feedback_request", {}))
+    return kinds
 
 
 def _to_group(group: Group, kind: str, template: str, **context: object) -> int:
@@ -207,11 +250,12 @@ def queue_not_placed(meetup: Meetup, now: datetime | None = None) -> int:
     now = now or utcnow()
     if not meetup.slots or min(s.starts_at for s in meetup.slots) < now:
         return 0
-    placed = select(GroupMember.member_id).where(GroupMember.meetup_id == meetup.id)
+    # an anti-join from the meetup's opt-ins: `Member.id NOT IN (its seats)` made the
+    # planner scan every member for every published meetup (issue 16)
     left_out = db.session.scalars(
         select(Member)
         .join(OptIn, OptIn.member_id == Member.id)
-        .where(OptIn.meetup_id == meetup.id, Member.id.not_in(placed))
+        .where(OptIn.meetup_id == meetup.id, ~_seated().exists())
     )
     reasons = {
         entry.get("member_id"): entry.get("reason")
