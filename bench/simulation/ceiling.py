@@ -53,6 +53,7 @@ RIDGE = 1.0
 MEETINGS_GRID = ((4, 0.1), (4, 1.0), (10, 0.1), (10, 1.0))  # (rank, ridge); the truth has
 # 6 taste and 4 talk dimensions; the best on the scored pairs is kept (an upper bound)
 MEETINGS_SWEEPS = 30
+LATE_ROUNDS = 3  # newcomers of the last rounds have had at most this many chances
 
 
 def truth(community: Community, knows: str) -> np.ndarray:
@@ -190,6 +191,17 @@ def _factorise(
     return vectors @ vectors.T
 
 
+def out_of_reach(community: Community) -> tuple[float, float, float]:
+    """Shares of everyone who joined who can never be placed in the v2 world (none of
+    their declared slots has its venue within their travel distance), who joined in the
+    last LATE_ROUNDS rounds, and who is either."""
+    never = np.zeros(community.size, dtype=bool)
+    if community.world is not None:
+        never = ~(community.world.reach & community.declared).any(axis=1)
+    late = community.join_round > community.rounds - LATE_ROUNDS
+    return float(never.mean()), float(late.mean()), float((never | late).mean())
+
+
 def ceilings(
     members: int, rounds: int, seeds: list[int], constants: Constants, base: Policy
 ) -> tuple[dict[str, Outcome], float]:
@@ -226,12 +238,20 @@ def ceiling_report(
             f"{o.extra['left']:5.3f}  {o.extra['alone']:5.3f}  "
             f"{o.extra['pair compatibility']:5.3f} | {gain}"
         )
-    rows = []
+    rows, reach = [], []
     for seed in seeds:
         community = generate_community(members, rounds, seed, world=True)
         history, _ = simulate(community, base, constants, V2)
         rows.append((*declared_fit(community), *meetings_fit(history)))
+        reach.append(out_of_reach(community))
     mean = np.nanmean(rows, axis=0)
+    never, late, either = np.mean(reach, axis=0)
+    lines += [
+        "",
+        f"Out of any policy's reach (mean over seeds, of everyone who joined): {never:.1%} "
+        f"can never be placed (no declared time at a venue within their travel distance), "
+        f"{late:.1%} joined in the last {LATE_ROUNDS} rounds; {either:.1%} either.",
+    ]
     lines += [
         "",
         "What matching could learn (correlation with the revealable truth over pairs sharing "

@@ -16,6 +16,7 @@ from bench.simulation.ceiling import (
     ceiling_report,
     declared_fit,
     meetings_fit,
+    out_of_reach,
     truth,
     with_true_weights,
 )
@@ -85,7 +86,7 @@ def test_ceiling_report_compares_the_policy_with_its_ceilings() -> None:
         "balanced",
         *(f"balanced, knows {k}" for k in KNOWS),
     ]
-    assert "mean |" in text  # the declared-profile table
+    assert "mean |" in text and "can never be placed" in text
     assert rows[0].endswith("+0.0%") and all("%" in r for r in rows)
 
 
@@ -131,3 +132,15 @@ def test_meetings_fit_learns_members_from_many_partners() -> None:
     few, partners = meetings_fit(rated(0.06))
     assert few < many and partners < 6
     assert np.isnan(meetings_fit(History(community))[0])
+
+
+def test_out_of_reach_counts_the_unplaceable_and_the_late() -> None:
+    """Members whose every declared time is at a venue beyond their travel distance, and
+    newcomers of the last rounds; in the classic world nobody is out of reach by place."""
+    community = generate_community(120, 12, seed=1, world=True)
+    never, late, either = out_of_reach(community)
+    reach = community.world.reach & community.declared
+    assert never == pytest.approx((~reach.any(axis=1)).mean()) and 0 < never < 0.2
+    assert late == pytest.approx((community.join_round >= 10).mean()) and late > 0
+    assert max(never, late) <= either <= never + late
+    assert out_of_reach(generate_community(120, 12, seed=1))[0] == 0.0
